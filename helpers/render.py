@@ -1,0 +1,449 @@
+"""Run Gymnasium environments on a machine without a screen, and watch them.
+
+One small module that every chapter of *Gym on a Server* imports. It keeps the
+names of the 2021 recipe (``query_environment``, ``wrap_env``, ``show_video``
+and a random ``Agent``) on top of today's stack: Gymnasium 1.x, ale-py,
+pyvirtualdisplay and Xvfb.
+
+Importing it also quiets the native libraries that otherwise write noise into
+notebooks: pygame's greeting, SDL's ``XDG_RUNTIME_DIR`` complaint and ALSA's
+audio errors.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import difflib
+import html
+import importlib
+import importlib.metadata
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = [
+    "Agent",
+    "EnvironmentFacts",
+    "EnvironmentNotFound",
+    "SetupReport",
+    "XvfbNotFound",
+    "check_setup",
+    "query_environment",
+    "show_video",
+    "start_virtual_display",
+    "wrap_env",
+]
+
+XVFB_INSTALL = "sudo apt-get install -y xvfb xauth"
+"""The command that installs Xvfb on Debian and Ubuntu (in Colab: ``!apt-get install -y xvfb``)."""
+
+
+def _quiet_native_libraries() -> None:
+    """Keep pygame, SDL and ALSA from writing to the notebook; must run before pygame loads."""
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    runtime_dir = os.environ.get("XDG_RUNTIME_DIR", "")
+    if not (os.path.isdir(runtime_dir) and os.access(runtime_dir, os.W_OK)):
+        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="xdg-runtime-")
+
+
+_quiet_native_libraries()
+
+
+def _table_html(caption: str, rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    """An HTML table for a notebook's rich display."""
+    head = "".join(f"<th style='text-align:left'>{html.escape(cell)}</th>" for cell in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td style='text-align:left'>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in rows
+    )
+    return (
+        f"<table><caption style='text-align:left'>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+# --- A virtual display -----------------------------------------------------------------
+
+_virtual_display: Any = None  # the pyvirtualdisplay.Display this module started, if any
+
+
+class XvfbNotFound(FileNotFoundError):
+    """Xvfb, the virtual X server, is not installed."""
+
+
+def _display_is_live(display: str) -> bool:
+    """Whether DISPLAY names a reachable X server (a local one must have its socket)."""
+    match = re.fullmatch(r":(\d+)(\.\d+)?", display)
+    if match is None:  # host:N, as with ssh -X: trust it
+        return bool(display)
+    return Path(f"/tmp/.X11-unix/X{match.group(1)}").exists()
+
+
+def start_virtual_display(size: tuple[int, int] = (1400, 900)) -> str:
+    """Make sure an X display exists, starting Xvfb if needed, and return its name.
+
+    A live ``DISPLAY`` (a desktop, or ``xvfb-run``) is reused. Otherwise Xvfb is
+    started through pyvirtualdisplay and stopped when Python exits. Calling it
+    again returns the same display.
+
+    Example:
+        >>> start_virtual_display()  # doctest: +SKIP
+        ':0'
+    """
+    global _virtual_display
+    current = os.environ.get("DISPLAY", "")
+    if _virtual_display is not None or _display_is_live(current):
+        return current
+    if shutil.which("Xvfb") is None:
+        raise XvfbNotFound(
+            "Xvfb is not installed, so there is no virtual display to start. "
+            f"Install Debian's xvfb package: {XVFB_INSTALL} "
+            "(in Colab: !apt-get install -y xvfb)."
+        )
+    from pyvirtualdisplay import Display
+
+    display = Display(visible=False, size=size)
+    display.start()
+    atexit.register(display.stop)
+    _virtual_display = display
+    return os.environ["DISPLAY"]
+
+
+# --- What an environment is ------------------------------------------------------------
+
+
+class EnvironmentNotFound(LookupError):
+    """No environment is registered under the id asked for."""
+
+
+CONVENTIONAL_REWARD_RANGE = (-float("inf"), float("inf"))
+
+
+@dataclass(frozen=True)
+class EnvironmentFacts:
+    """The six facts the 2021 recipe printed about an environment, plus its id."""
+
+    env_id: str
+    action_space: Any
+    observation_space: Any
+    max_episode_steps: int | None
+    nondeterministic: bool
+    reward_range: tuple[float, float]
+    reward_range_declared: bool
+    reward_threshold: float | None
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The facts as (label, value) pairs, in the 2021 recipe's order."""
+        origin = (
+            "declared by the environment"
+            if self.reward_range_declared
+            else "not declared; the conventional default"
+        )
+        return [
+            ("Action Space", str(self.action_space)),
+            ("Observation Space", str(self.observation_space)),
+            ("Max Episode Steps", str(self.max_episode_steps)),
+            ("Nondeterministic", str(self.nondeterministic)),
+            ("Reward Range", f"{self.reward_range} ({origin})"),
+            ("Reward Threshold", str(self.reward_threshold)),
+        ]
+
+    def __str__(self) -> str:
+        return "\n".join(f"{label}: {value}" for label, value in self.rows())
+
+    def _repr_html_(self) -> str:
+        return _table_html(self.env_id, self.rows(), ("Fact", "Value"))
+
+
+def _import_atari_environments() -> None:
+    """Register ale-py's Atari ids with Gymnasium, and keep ALE's banner out of outputs."""
+    try:
+        import ale_py
+    except ImportError:
+        return
+    import gymnasium as gym
+
+    ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
+    gym.register_envs(ale_py)
+
+
+def _registered_spec(env_id: str) -> Any:
+    """Gymnasium's spec for env_id, or an EnvironmentNotFound naming close matches."""
+    import gymnasium as gym
+
+    if env_id not in gym.registry:
+        _import_atari_environments()
+    if env_id in gym.registry:
+        return gym.spec(env_id)
+    matches = difflib.get_close_matches(env_id, list(gym.registry), n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
+    atari = " Atari ids need ale-py: pip install ale-py." if "ale_py" not in sys.modules else ""
+    raise EnvironmentNotFound(
+        f"No environment {env_id!r} is registered with Gymnasium.{hint}{atari} "
+        "List every id with gymnasium.pprint_registry()."
+    )
+
+
+def query_environment(env_id: str) -> EnvironmentFacts:
+    """Describe a registered environment: its spaces, limits and reward facts.
+
+    ``str()`` of the answer gives the 2021 recipe's six lines; a notebook shows a
+    table. Atari ids work without importing ale_py first. Gymnasium 1.0 removed
+    ``reward_range``: the answer says whether the range was declared by the
+    environment or is the conventional ``(-inf, inf)``.
+
+    Example:
+        >>> print(query_environment("CartPole-v1"))  # doctest: +ELLIPSIS
+        Action Space: Discrete(2)
+        Observation Space: Box(..., (4,), float32)
+        Max Episode Steps: 500
+        Nondeterministic: False
+        Reward Range: (-inf, inf) (not declared; the conventional default)
+        Reward Threshold: 475.0
+    """
+    import gymnasium as gym
+
+    spec = _registered_spec(env_id)
+    env = gym.make(env_id)
+    try:
+        declared = getattr(env.unwrapped, "reward_range", None)
+        return EnvironmentFacts(
+            env_id=env_id,
+            action_space=env.action_space,
+            observation_space=env.observation_space,
+            max_episode_steps=spec.max_episode_steps,
+            nondeterministic=spec.nondeterministic,
+            reward_range=tuple(declared) if declared is not None else CONVENTIONAL_REWARD_RANGE,
+            reward_range_declared=declared is not None,
+            reward_threshold=spec.reward_threshold,
+        )
+    finally:
+        env.close()
+
+
+# --- Recording and showing episodes ----------------------------------------------------
+
+FRAME_RENDER_MODES = ("rgb_array", "rgb_array_list")
+
+
+def wrap_env(
+    env: Any,
+    video_folder: str | Path = "video",
+    *,
+    episode_trigger: Callable[[int], bool] | None = None,
+    name_prefix: str = "rl-video",
+) -> Any:
+    """Record episodes of ``env`` to H.264 mp4 files in ``video_folder``.
+
+    Every episode is recorded unless ``episode_trigger(episode_index)`` says
+    otherwise. Like the 2021 recipe's ``Monitor(env, './video', force=True)``
+    it first deletes the folder's earlier videos with the same ``name_prefix``.
+    A video is written when its episode ends or the environment is closed.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> env = wrap_env(gym.make("CartPole-v1", render_mode="rgb_array"))
+        >>> observation, info = env.reset(seed=0)
+    """
+    from gymnasium.wrappers import RecordVideo
+
+    if env.render_mode not in FRAME_RENDER_MODES:
+        raise ValueError(
+            f"wrap_env needs an environment that renders frames, but this one has "
+            f"render_mode={env.render_mode!r}. Make it with render_mode='rgb_array', "
+            f"for example gym.make({env.spec.id if env.spec else 'env_id'!r}, render_mode='rgb_array')."
+        )
+    folder = Path(video_folder)
+    for old_video in folder.glob(f"{name_prefix}-*.mp4"):
+        old_video.unlink()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*Overwriting existing videos")
+        return RecordVideo(
+            env,
+            str(folder),
+            episode_trigger=episode_trigger or (lambda episode: True),
+            name_prefix=name_prefix,
+        )
+
+
+class Notice:
+    """A short message that reads well both printed and in a notebook."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return f"<p><strong>{html.escape(self.text)}</strong></p>"
+
+
+def show_video(path: str | Path = "video") -> Any:
+    """Embed an mp4 in the notebook: the newest one of a folder, or a given file.
+
+    The video is inlined as an HTML5 ``<video autoplay loop controls>`` element,
+    so it plays in a built web page and in Colab alike. With no video there, the
+    answer is a message that says how to record one.
+
+    Example:
+        >>> show_video("video")  # doctest: +SKIP
+        <IPython.core.display.HTML object>
+    """
+    from IPython.display import HTML
+
+    path = Path(path)
+    videos = sorted(path.glob("*.mp4"), key=lambda p: p.stat().st_mtime) if path.is_dir() else []
+    if path.is_file():
+        videos = [path]
+    if not videos:
+        return Notice(
+            f"No mp4 video at '{path}'. Record one first: env = wrap_env(gym.make(env_id, "
+            f"render_mode='rgb_array'), '{path}'), run an episode, then call env.close() "
+            "to finish writing the file."
+        )
+    data = base64.b64encode(videos[-1].read_bytes()).decode("ascii")
+    return HTML(
+        '<video autoplay loop muted playsinline controls style="max-width: 100%">'
+        f'<source type="video/mp4" src="data:video/mp4;base64,{data}"></video>'
+    )
+
+
+class Agent:
+    """The 2021 recipe's agent: it picks a random action, whatever the state.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> agent = Agent(gym.make("CartPole-v1"), seed=0)
+        >>> agent.get_action(None) in (0, 1)
+        True
+    """
+
+    def __init__(self, env: Any, seed: int | None = None) -> None:
+        self.action_space = env.action_space
+        if seed is not None:
+            self.action_space.seed(seed)
+
+    def get_action(self, state: Any) -> Any:
+        """A random action from the environment's action space."""
+        return self.action_space.sample()
+
+
+# --- Checking a machine ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of a setup report."""
+
+    name: str
+    ok: bool
+    found: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    """What this machine has for rendering environments, and how to mend what is missing."""
+
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every check passed."""
+        return all(check.ok for check in self.checks)
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """Each check as (piece, status, what was found, the fix if it failed)."""
+        return [(c.name, "ok" if c.ok else "missing", c.found, "" if c.ok else c.fix) for c in self.checks]
+
+    def __str__(self) -> str:
+        width = max(len(c.name) for c in self.checks)
+        return "\n".join(
+            f"{name:<{width}}  {status:<7}  {found}" + (f"  -> {fix}" if fix else "")
+            for name, status, found, fix in self.rows()
+        )
+
+    def _repr_html_(self) -> str:
+        return _table_html("Setup check", self.rows(), ("Piece", "Status", "Found", "Fix"))
+
+
+SETUP_PACKAGES = {  # distribution name: what to install when it is missing
+    "gymnasium": 'pip install "gymnasium[classic-control,other]"',
+    "numpy": "pip install numpy",
+    "pygame": 'pip install "gymnasium[classic-control]"',
+    "moviepy": 'pip install "gymnasium[other]"',
+    "ale-py": "pip install ale-py",
+    "pyvirtualdisplay": "pip install pyvirtualdisplay",
+}
+
+
+def _package_check(name: str, fix: str) -> Check:
+    """Whether a distribution is installed; pygame-ce counts as pygame."""
+    for distribution in (name, f"{name}-ce"):
+        try:
+            return Check(name, True, f"{distribution} {importlib.metadata.version(distribution)}")
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return Check(name, False, "not installed", fix)
+
+
+def _display_check() -> Check:
+    display = os.environ.get("DISPLAY", "")
+    if _display_is_live(display):
+        return Check("X display", True, f"DISPLAY={display}")
+    if shutil.which("Xvfb"):
+        return Check("X display", True, "none yet; Xvfb is installed, start_virtual_display() starts one")
+    return Check("X display", False, "no DISPLAY and no Xvfb", XVFB_INSTALL)
+
+
+def _ffmpeg_check() -> Check:
+    try:
+        import imageio_ffmpeg
+
+        return Check("ffmpeg", True, imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError):
+        system_ffmpeg = shutil.which("ffmpeg")
+        if system_ffmpeg:
+            return Check("ffmpeg", True, system_ffmpeg)
+        return Check("ffmpeg", False, "not found", "pip install imageio-ffmpeg")
+
+
+def _atari_roms_check() -> Check:
+    try:
+        roms = importlib.import_module("ale_py.roms").get_all_rom_ids()
+    except ImportError:
+        return Check("Atari ROMs", False, "ale-py not installed", "pip install ale-py")
+    if not roms:
+        return Check("Atari ROMs", False, "ale-py has no ROMs", "pip install --upgrade ale-py")
+    return Check("Atari ROMs", True, f"{len(roms)} ROMs bundled with ale-py")
+
+
+def check_setup() -> SetupReport:
+    """Report Python and package versions, the X display, ffmpeg and Atari ROMs.
+
+    Each missing piece comes with the command that installs it.
+
+    Example:
+        >>> print(check_setup())  # doctest: +SKIP
+        Python      ok       3.11.7 (CPython)
+        gymnasium   ok       gymnasium 1.4.0
+        ...
+    """
+    python = Check(
+        "Python",
+        sys.version_info >= (3, 10),
+        f"{platform.python_version()} ({platform.python_implementation()})",
+        "Gymnasium 1.x needs Python 3.10 or newer",
+    )
+    packages = [_package_check(name, fix) for name, fix in SETUP_PACKAGES.items()]
+    return SetupReport((python, *packages, _display_check(), _ffmpeg_check(), _atari_roms_check()))

@@ -1,0 +1,56 @@
+"""The built book, as a reader opens it: every chapter's page, with real outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import ROOT
+
+
+def chapters() -> list[str]:
+    """The documents listed in _toc.yml, root first."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
+
+
+def page(built_book: Path, chapter: str) -> BeautifulSoup:
+    return BeautifulSoup((built_book / f"{chapter}.html").read_text(), "html.parser")
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_chapter_has_a_page_with_executed_cells(built_book: Path, chapter: str) -> None:
+    cells = page(built_book, chapter).select("div.cell")
+
+    assert cells, f"{chapter} has no code cells"
+    assert all(cell.select("div.cell_output") for cell in cells), f"{chapter} has a cell without output"
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_only_cells_tagged_raises_exception_show_errors_and_none_show_stderr(built_book: Path, chapter: str) -> None:
+    soup = page(built_book, chapter)
+
+    assert not soup.select("div.output.stderr"), f"stderr output in {chapter}"
+    for cell in soup.select("div.cell"):
+        if cell.select("div.output.traceback, div.output.error"):
+            assert "tag_raises-exception" in cell["class"], f"unexpected error in {chapter}: {cell.get_text()[:500]}"
+
+
+def test_the_intro_page_was_executed_under_a_virtual_display(built_book: Path) -> None:
+    text = page(built_book, "book/intro").get_text()
+
+    assert "X display: :" in text and "X display: none" not in text
+
+
+def test_the_setup_page_shows_why_the_2021_apt_line_fails_and_a_passing_check(built_book: Path) -> None:
+    soup = page(built_book, "book/setup")
+    text = soup.get_text()
+
+    assert "E: Unable to locate package python-opengl" in text
+    assert "exit status 100" in text
+    check_table = soup.find("caption", string="Setup check").find_parent("table")
+    statuses = [row.find_all("td")[1].get_text() for row in check_table.select("tbody tr")]
+    assert len(statuses) >= 9 and set(statuses) == {"ok"}

@@ -1,0 +1,282 @@
+"""helpers/render.py, as a reader's notebook uses it."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import gymnasium as gym
+import imageio_ffmpeg
+import pytest
+
+from conftest import ROOT, running_xvfb, xvfb_left_running
+from helpers import render
+from helpers.render import (
+    Agent,
+    EnvironmentNotFound,
+    XvfbNotFound,
+    check_setup,
+    query_environment,
+    show_video,
+    start_virtual_display,
+    wrap_env,
+)
+
+
+def run_python(code: str, **env_changes: str | None) -> subprocess.CompletedProcess[str]:
+    """Run code in a fresh interpreter that can import helpers, with env vars changed (None unsets)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for name, value in env_changes.items():
+        env.pop(name, None) if value is None else env.__setitem__(name, value)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def run_episode(env: gym.Env, agent: Agent, seed: int = 0) -> int:
+    """Play one episode with the agent and return how many steps it took."""
+    state, _ = env.reset(seed=seed)
+    steps, done = 0, False
+    while not done:
+        state, _, terminated, truncated, _ = env.step(agent.get_action(state))
+        steps, done = steps + 1, terminated or truncated
+    return steps
+
+
+def video_stream(path: Path) -> str:
+    """ffmpeg's description of the file's video stream, e.g. 'Video: h264 (High) ... yuv420p ...'."""
+    probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True)
+    return next(line for line in probe.stderr.splitlines() if "Video:" in line)
+
+
+# --- query_environment ------------------------------------------------------------------
+
+
+def test_query_environment_prints_the_2021_recipes_six_lines_for_cartpole() -> None:
+    lines = str(query_environment("CartPole-v1")).splitlines()
+
+    assert [line.split(":")[0] for line in lines] == [
+        "Action Space",
+        "Observation Space",
+        "Max Episode Steps",
+        "Nondeterministic",
+        "Reward Range",
+        "Reward Threshold",
+    ]
+    assert lines[0] == "Action Space: Discrete(2)"
+    assert lines[1].startswith("Observation Space: Box(") and lines[1].endswith("(4,), float32)")
+    assert lines[2:4] == ["Max Episode Steps: 500", "Nondeterministic: False"]
+    assert lines[4] == "Reward Range: (-inf, inf) (not declared; the conventional default)"
+    assert lines[5] == "Reward Threshold: 475.0"
+
+
+def test_query_environment_reports_a_declared_reward_range() -> None:
+    facts = query_environment("FrozenLake-v1")
+
+    assert facts.reward_range == (0, 1) and facts.reward_range_declared
+    assert "Reward Range: (0, 1) (declared by the environment)" in str(facts)
+
+
+@pytest.mark.parametrize("env_id", ["Acrobot-v1", "Pendulum-v1", "CliffWalking-v1", "Blackjack-v1", "ALE/Breakout-v5"])
+def test_query_environment_answers_ids_the_book_never_uses(env_id: str) -> None:
+    facts = query_environment(env_id)
+
+    spec = gym.spec(env_id)
+    env = gym.make(env_id)
+    assert (facts.action_space, facts.observation_space) == (env.action_space, env.observation_space)
+    assert (facts.max_episode_steps, facts.nondeterministic, facts.reward_threshold) == (
+        spec.max_episode_steps,
+        spec.nondeterministic,
+        spec.reward_threshold,
+    )
+    env.close()
+
+
+def test_query_environment_renders_as_a_table_in_a_notebook() -> None:
+    table = query_environment("MountainCar-v0")._repr_html_()
+
+    assert table.startswith("<table>") and "<caption" in table and "MountainCar-v0" in table
+    assert "<td style='text-align:left'>Max Episode Steps</td><td style='text-align:left'>200</td>" in table
+
+
+def test_query_environment_names_an_unknown_id_and_suggests_close_matches() -> None:
+    with pytest.raises(EnvironmentNotFound) as error:
+        query_environment("CartPol-v1")
+
+    message = str(error.value)
+    assert "'CartPol-v1'" in message and "'CartPole-v1'" in message and "pprint_registry" in message
+    assert error.value.__cause__ is None and error.value.__context__ is None
+
+
+def test_atari_ids_work_without_importing_ale_py_and_without_the_ale_banner() -> None:
+    result = run_python(
+        """
+        from helpers.render import query_environment
+        print(query_environment("PongNoFrameskip-v4"))
+        """
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Action Space: Discrete(6)" in result.stdout and "(210, 160, 3), uint8" in result.stdout
+    assert "A.L.E" not in result.stdout + result.stderr
+
+
+# --- wrap_env, show_video and Agent --------------------------------------------------------
+
+
+def test_wrap_env_records_each_episode_to_an_h264_mp4_with_one_frame_a_step(tmp_path: Path) -> None:
+    env = wrap_env(gym.make("MountainCar-v0", render_mode="rgb_array"), tmp_path)
+    steps = run_episode(env, Agent(env, seed=0))
+    env.close()
+
+    [video] = tmp_path.glob("*.mp4")
+    frames, _seconds = imageio_ffmpeg.count_frames_and_secs(str(video))
+    assert steps == 200 and abs(frames - steps) <= 1
+    assert "h264" in video_stream(video) and "yuv420p" in video_stream(video)
+
+
+def test_wrap_env_records_only_the_episodes_the_trigger_picks(tmp_path: Path) -> None:
+    env = wrap_env(gym.make("CartPole-v1", render_mode="rgb_array"), tmp_path, episode_trigger=lambda i: i == 1)
+    agent = Agent(env, seed=0)
+    for seed in range(3):
+        run_episode(env, agent, seed)
+    env.close()
+
+    assert [p.name for p in tmp_path.glob("*.mp4")] == ["rl-video-episode-1.mp4"]
+
+
+def test_wrap_env_replaces_the_folders_earlier_videos(tmp_path: Path) -> None:
+    (tmp_path / "rl-video-episode-7.mp4").write_bytes(b"an old recording")
+    (tmp_path / "keep-me.mp4").write_bytes(b"another program's video")
+
+    wrap_env(gym.make("CartPole-v1", render_mode="rgb_array"), tmp_path).close()
+
+    assert sorted(p.name for p in tmp_path.glob("*.mp4")) == ["keep-me.mp4"]
+
+
+def test_wrap_env_explains_that_it_needs_rgb_array_frames(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"render_mode=None.*render_mode='rgb_array'.*'CartPole-v1'"):
+        wrap_env(gym.make("CartPole-v1"), tmp_path)
+
+
+def test_show_video_embeds_the_newest_mp4_as_an_autoplaying_html5_video(tmp_path: Path) -> None:
+    older, newer = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    older.write_bytes(b"older video")
+    newer.write_bytes(b"newer video")
+    os.utime(older, (1, 1))
+
+    html = show_video(tmp_path).data
+
+    assert re.match(r"<video autoplay loop muted playsinline controls[^>]*>", html)
+    [data] = re.findall(r'src="data:video/mp4;base64,([^"]+)"', html)
+    assert base64.b64decode(data) == b"newer video"
+    assert base64.b64decode(re.findall(r"base64,([^\"]+)", show_video(older).data)[0]) == b"older video"
+
+
+@pytest.mark.parametrize("where", ["empty-folder", "no-such-folder", "no-such-file.mp4"])
+def test_show_video_says_how_to_record_when_there_is_no_video(tmp_path: Path, where: str) -> None:
+    (tmp_path / "empty-folder").mkdir()
+
+    notice = show_video(tmp_path / where)
+
+    assert str(tmp_path / where) in repr(notice)
+    assert "No mp4 video" in repr(notice) and "wrap_env" in repr(notice) and "env.close()" in repr(notice)
+    assert "<strong>No mp4 video" in notice._repr_html_()
+
+
+def test_agent_picks_valid_actions_reproducibly_with_a_seed() -> None:
+    agent_a, agent_b = Agent(gym.make("MountainCar-v0"), seed=7), Agent(gym.make("MountainCar-v0"), seed=7)
+
+    actions = [agent_a.get_action(None) for _ in range(50)]
+    assert actions == [agent_b.get_action(None) for _ in range(50)]
+    assert set(actions) == {0, 1, 2}
+
+
+# --- The virtual display ---------------------------------------------------------------------
+
+
+def test_start_virtual_display_without_xvfb_names_the_package_to_install(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setattr(render, "_virtual_display", None)
+
+    with pytest.raises(XvfbNotFound, match=r"apt-get install -y xvfb"):
+        start_virtual_display()
+
+
+def test_start_virtual_display_starts_xvfb_once_and_stops_it_at_exit() -> None:
+    before = running_xvfb()
+    result = run_python(
+        """
+        import os
+        from helpers.render import start_virtual_display
+        first = start_virtual_display()
+        print(first, start_virtual_display(), os.environ["DISPLAY"])
+        """,
+        DISPLAY=None,
+    )
+
+    assert result.returncode == 0, result.stderr
+    first, second, environment = result.stdout.split()
+    assert re.fullmatch(r":\d+", first) and first == second == environment
+    assert not xvfb_left_running(before)
+
+
+@pytest.mark.parametrize("display, reused", [("remotehost:10.0", True), (":987", False)])
+def test_start_virtual_display_reuses_a_live_display_only(display: str, reused: bool) -> None:
+    result = run_python(
+        """
+        from helpers.render import start_virtual_display
+        print(start_virtual_display())
+        """,
+        DISPLAY=display,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout.strip() == display) is reused
+
+
+def test_rendering_writes_no_sdl_or_alsa_noise_to_stderr() -> None:
+    result = run_python(
+        """
+        import helpers.render
+        import gymnasium as gym
+        env = gym.make("CartPole-v1", render_mode="rgb_array")
+        env.reset(seed=0)
+        print(env.render().shape)
+        """,
+        XDG_RUNTIME_DIR=None,
+        SDL_AUDIODRIVER=None,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(400, 600, 3)" and result.stderr == ""
+
+
+# --- check_setup ---------------------------------------------------------------------------
+
+
+def test_check_setup_passes_on_the_build_machine() -> None:
+    report = check_setup()
+
+    assert report.ok, str(report)
+    names = [check.name for check in report.checks]
+    assert names[:2] == ["Python", "gymnasium"] and names[-3:] == ["X display", "ffmpeg", "Atari ROMs"]
+    assert f"gymnasium {gym.__version__}" in str(report)
+
+
+def test_check_setup_reports_a_missing_xvfb_with_its_fix(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("DISPLAY", raising=False)
+
+    report = check_setup()
+
+    assert not report.ok
+    [display_row] = [row for row in report.rows() if row[0] == "X display"]
+    assert display_row[1] == "missing" and "apt-get install -y xvfb" in display_row[3]
+    assert "apt-get install -y xvfb" in str(report) and "<th" in report._repr_html_()
