@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import re
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import imageio_ffmpeg
 import pytest
+import yaml
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
@@ -60,3 +67,45 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if left_running:
         print(f"\nFAILED: the tests left Xvfb running: pids {sorted(left_running)}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def chapters() -> list[str]:
+    """The documents listed in _toc.yml, root first, as paths without the .md."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
+
+
+def page(built_book: Path, chapter: str) -> BeautifulSoup:
+    """A chapter's built HTML page, parsed."""
+    return BeautifulSoup((built_book / f"{chapter}.html").read_text(), "html.parser")
+
+
+@dataclass(frozen=True)
+class Video:
+    """An mp4 as a reader's browser gets it, and what ffmpeg makes of it."""
+
+    size: int  # bytes of mp4
+    frames: int
+    seconds: float
+    stream: str  # ffmpeg's line for the video stream, e.g. "Video: h264 (High) ..., yuv420p, ..."
+
+
+def decode_video(data: bytes) -> Video:
+    """Decode every frame of an mp4 with ffmpeg."""
+    with tempfile.NamedTemporaryFile(suffix=".mp4") as file:
+        file.write(data)
+        file.flush()
+        frames, seconds = imageio_ffmpeg.count_frames_and_secs(file.name)
+        probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", file.name], capture_output=True, text=True)
+    stream = next(line.strip() for line in probe.stderr.splitlines() if "Video:" in line)
+    return Video(len(data), frames, seconds, stream)
+
+
+def embedded_videos(soup: BeautifulSoup) -> list[Video]:
+    """Every mp4 embedded in a page as a data: URI, decoded."""
+    sources = [tag["src"] for tag in soup.select("video source[src], video[src]")]
+    return [
+        decode_video(base64.b64decode(src.split(",", 1)[1]))
+        for src in sources
+        if re.match(r"data:video/mp4;base64,", src)
+    ]

@@ -5,20 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
-from bs4 import BeautifulSoup
 
-from conftest import ROOT
-
-
-def chapters() -> list[str]:
-    """The documents listed in _toc.yml, root first."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
-
-
-def page(built_book: Path, chapter: str) -> BeautifulSoup:
-    return BeautifulSoup((built_book / f"{chapter}.html").read_text(), "html.parser")
+from conftest import chapters, page
 
 
 @pytest.mark.parametrize("chapter", chapters())
