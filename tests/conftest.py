@@ -23,15 +23,20 @@ sys.path.insert(0, str(ROOT))  # helpers/, when pytest runs without the Makefile
 
 
 def running_xvfb() -> set[int]:
-    """Process ids of the Xvfb servers running on this machine."""
+    """Process ids of the running Xvfb servers started from this repository.
+
+    An Xvfb started by xvfb-run, by the chapters or by the tests has its working directory in
+    the repository; other projects' servers on the same machine are not ours to count.
+    """
     pids = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()  # "pid (name) state ..."
+            cwd = (stat.parent / "cwd").resolve()
         except OSError:  # the process ended while we looked
             continue
         name, state = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2]
-        if name == "Xvfb" and state != "Z":  # a zombie has exited already
+        if name == "Xvfb" and state != "Z" and cwd.is_relative_to(ROOT):  # a zombie has exited already
             pids.add(int(stat.parent.name))
     return pids
 

@@ -33,7 +33,7 @@ def run_python(code: str, **env_changes: str | None) -> subprocess.CompletedProc
     for name, value in env_changes.items():
         env.pop(name, None) if value is None else env.__setitem__(name, value)
     return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
     )
 
 
