@@ -23,10 +23,20 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Every chapter executes under one virtual display; xvfb-run stops it afterwards.
 XVFB_RUN := xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24"
 
+# Jupyter Book re-executes a chapter only when the chapter's own code changes. Every chapter
+# also runs helpers/ and the packages of requirements.txt: when their fingerprint differs
+# from the last build's, the build starts afresh, so no page shows what old code printed.
+FINGERPRINT := $(shell cat helpers/*.py requirements.txt | sha256sum | cut -c1-16)
+
 .PHONY: book test clean system-packages
 
 book: $(VENV)/installed
+	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
+	  echo "helpers/ or requirements.txt changed since the last build: executing every chapter"; \
+	  rm -rf _build; \
+	fi
 	$(XVFB_RUN) jupyter-book build --warningiserror --keep-going .
+	echo $(FINGERPRINT) > _build/fingerprint
 
 test: $(VENV)/installed
 	pytest -p no:cacheprovider tests
@@ -50,7 +60,7 @@ system-packages:
 	fi
 
 $(VENV)/installed: requirements.txt | system-packages
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@

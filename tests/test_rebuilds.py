@@ -1,0 +1,82 @@
+"""`make book` in a temporary copy of the repository: rebuilds are never stale, and a failing
+cell fails the build. The copy builds two chapters only, to keep the suite quick; the mechanism
+is the same for every chapter."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, page
+
+CHAPTERS = ["book/intro", "book/setup"]
+
+
+def make_book(repo: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["make", "--no-print-directory", "book"], cwd=repo, capture_output=True, text=True)
+
+
+def executed_chapters(build: subprocess.CompletedProcess[str]) -> list[str]:
+    """The chapters the build executed, from myst-nb's log lines."""
+    return sorted(re.findall(r"/(book/[\w-]+)\.md: Executing notebook", build.stdout + build.stderr))
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """A copy of the repository with its build (and execution cache), sharing .venv, built once."""
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT, copy, symlinks=True, ignore=shutil.ignore_patterns(".venv", ".git", "video*"))
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    toc = "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/setup\n"
+    (copy / "_toc.yml").write_text(toc)
+    first = make_book(copy)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    return copy
+
+
+def test_a_rebuild_with_no_change_executes_and_rereads_nothing(repo_copy: Path) -> None:
+    rebuild = make_book(repo_copy)
+
+    assert rebuild.returncode == 0
+    assert executed_chapters(rebuild) == []
+    assert "0 added, 0 changed, 0 removed" in rebuild.stdout
+
+
+def test_a_change_to_helpers_re_executes_and_re_renders_every_chapter(repo_copy: Path) -> None:
+    render = repo_copy / "helpers" / "render.py"
+    render.write_text(render.read_text().replace('"Setup check"', '"Setup check, by the changed helper"'))
+
+    rebuild = make_book(repo_copy)
+
+    assert rebuild.returncode == 0, rebuild.stdout[-3000:]
+    assert executed_chapters(rebuild) == CHAPTERS
+    assert "Setup check, by the changed helper" in page(repo_copy / "_build" / "html", "book/setup").get_text()
+
+
+def test_a_change_to_requirements_re_executes_every_chapter(repo_copy: Path) -> None:
+    requirements = repo_copy / "requirements.txt"
+    requirements.write_text(requirements.read_text() + "# a changed pin would go here\n")
+
+    rebuild = make_book(repo_copy)
+
+    assert rebuild.returncode == 0, rebuild.stdout[-3000:]
+    assert executed_chapters(rebuild) == CHAPTERS
+
+
+def test_a_cell_that_raises_unexpectedly_fails_the_build_and_is_named(repo_copy: Path) -> None:
+    setup = repo_copy / "book" / "setup.md"
+    failing_cell = '```{code-cell} ipython3\nraise RuntimeError("a cell that fails on purpose")\n```\n'
+    setup.write_text(setup.read_text() + "\n" + failing_cell)
+
+    build = make_book(repo_copy)
+
+    log = build.stdout + build.stderr
+    assert build.returncode != 0
+    failure = re.search(r"(\S+/book/setup\.md): WARNING: Executing notebook failed: CellExecutionError", log)
+    assert failure, log[-3000:]
+    assert 'raise RuntimeError("a cell that fails on purpose")' in log[failure.end() :]
+    assert "RuntimeError: a cell that fails on purpose" in re.sub(r"\x1b\[[0-9;]*m", "", log)
