@@ -15,6 +15,8 @@ BIN    := $(VENV)/bin
 # cmake, g++, zlib1g-dev:     to build atari-py 0.2.9 from source
 # python3-venv:               to create .venv with Debian's python3
 APT_PACKAGES := xvfb xauth cmake g++ zlib1g-dev python3-venv
+# chromium:                   the tests open every built page in a real browser
+TEST_APT_PACKAGES := chromium
 
 # Chapters import helpers/render.py, and shell out to the virtualenv's python and pip.
 export PYTHONPATH := $(CURDIR)
@@ -28,9 +30,9 @@ XVFB_RUN := xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24"
 # from the last build's, the build starts afresh, so no page shows what old code printed.
 FINGERPRINT := $(shell cat helpers/*.py requirements.txt | sha256sum | cut -c1-16)
 
-.PHONY: book test clean system-packages
+.PHONY: book test clean system-packages test-system-packages
 
-book: $(VENV)/installed
+book: system-packages $(VENV)/installed
 	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
 	  echo "helpers/ or requirements.txt changed since the last build: executing every chapter"; \
 	  rm -rf _build; \
@@ -38,15 +40,17 @@ book: $(VENV)/installed
 	$(XVFB_RUN) jupyter-book build --warningiserror --keep-going .
 	echo $(FINGERPRINT) > _build/fingerprint
 
-test: $(VENV)/installed
+test: system-packages test-system-packages $(VENV)/installed
 	pytest -p no:cacheprovider tests
 
 clean:
 	rm -rf _build
 
-system-packages:
+# $(call apt_install,PACKAGES): as root, install those not installed yet; otherwise print
+# the apt-get line that does it, and stop.
+define apt_install
 	@missing=""; \
-	for package in $(APT_PACKAGES); do \
+	for package in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -58,8 +62,15 @@ system-packages:
 	  echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
 	  exit 1; \
 	fi
+endef
 
-$(VENV)/installed: requirements.txt | system-packages
+system-packages:
+	$(call apt_install,$(APT_PACKAGES))
+
+test-system-packages:
+	$(call apt_install,$(TEST_APT_PACKAGES))
+
+$(VENV)/installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt

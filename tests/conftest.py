@@ -63,6 +63,21 @@ def built_book() -> Path:
     return HTML
 
 
+_REPORTS: list[tuple[str, list[str]]] = []
+
+
+def report(title: str, lines: list[str]) -> None:
+    """Print a section of figures at the end of the test run (not an assertion)."""
+    _REPORTS.append((title, lines))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for title, lines in _REPORTS:
+        terminalreporter.section(title)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[XVFB_BEFORE_TESTS] = running_xvfb()
 

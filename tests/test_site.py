@@ -1,0 +1,131 @@
+"""The built site in a real browser (Debian's headless Chromium), its weight, and its CI workflow."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from playwright.sync_api import Browser, sync_playwright
+
+from conftest import ROOT, chapters, embedded_videos, report
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+SCREENSHOTS = ROOT / "_build" / "test-artefacts" / "screenshots"
+MAX_PAGE_BYTES = 3_000_000
+MAX_VIDEO_BYTES = 1_500_000
+
+
+# Every page of the site: the chapters, and the pages Jupyter Book adds (index.html only redirects).
+SITE_PAGES = [f"{chapter}.html" for chapter in chapters()] + ["search.html", "genindex.html"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the request log out of the test output."""
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path) -> Iterator[str]:
+    """The built book served over HTTP on the loopback interface, as a web host would serve it."""
+    handler = functools.partial(QuietHandler, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+# Waits up to 10 s for the video's first frame, then plays it for half a second. (A <source>
+# that fails to decode reports its error on itself, not on the <video>: hence the time limit.)
+VIDEO_STATE = """async (video) => {
+    if (video.readyState < 2) {
+        await new Promise((resolve) => {
+            video.addEventListener("loadeddata", resolve, {once: true});
+            video.addEventListener("error", resolve, {once: true});
+            setTimeout(resolve, 10000);
+        });
+    }
+    if (video.readyState >= 2 && !video.error) {
+        await video.play();
+        const start = video.currentTime;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return {readyState: video.readyState, duration: video.duration, error: null,
+                advanced: video.currentTime !== start, paused: video.paused};
+    }
+    return {readyState: video.readyState, duration: video.duration,
+            error: video.error ? video.error.code : "no frame within 10 s"};
+}"""
+
+
+@pytest.mark.parametrize("page_path", SITE_PAGES)
+def test_every_page_loads_without_script_errors_and_its_videos_play(site: str, browser: Browser, page_path: str) -> None:
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    script_errors: list[str] = []
+    tab.on("pageerror", lambda error: script_errors.append(str(error)))
+
+    tab.goto(f"{site}/{page_path}", wait_until="load")
+    states = [video.evaluate(VIDEO_STATE) for video in tab.locator("video").element_handles()]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=SCREENSHOTS / (page_path.replace("/", "-").removesuffix(".html") + ".png"), full_page=True)
+    tab.close()
+
+    assert script_errors == []
+    for state in states:
+        assert state["error"] is None, f"media error {state['error']} in {page_path}"
+        assert state["readyState"] >= 2 and state["duration"] > 0
+        assert state["advanced"] and not state["paused"], f"a video in {page_path} does not play"
+
+
+def test_the_site_root_redirects_to_the_first_chapter(site: str, browser: Browser) -> None:
+    tab = browser.new_page()
+
+    tab.goto(f"{site}/index.html")
+    tab.wait_for_url(f"{site}/{chapters()[0]}.html")
+    tab.close()
+
+
+def test_no_page_weighs_over_3_mb_and_no_video_over_1_5_mb(built_book: Path) -> None:
+    lines, too_heavy = [], []
+    for page_path in SITE_PAGES:
+        html = (built_book / page_path).read_bytes()
+        videos = embedded_videos(BeautifulSoup(html, "html.parser"))
+        lines.append(f"{len(html) / 1e6:6.2f} MB  {page_path}")
+        lines += [f"{v.size / 1e6:6.2f} MB    video {i + 1}: {v.seconds:.1f} s, {v.frames} frames" for i, v in enumerate(videos)]
+        too_heavy += [page_path] * (len(html) > MAX_PAGE_BYTES)
+        too_heavy += [f"{page_path} video {i + 1}" for i, v in enumerate(videos) if v.size > MAX_VIDEO_BYTES]
+    report("Page and video sizes", lines)
+
+    assert too_heavy == []
+
+
+def test_the_github_workflow_passes_actionlint() -> None:
+    actionlint = Path(sys.executable).parent / "actionlint"  # installed by requirements.txt
+    assert actionlint.exists(), "actionlint is not installed: pip install -r requirements.txt"
+
+    result = subprocess.run([actionlint, "-no-color"], cwd=ROOT, capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (ROOT / ".github" / "workflows" / "book.yml").exists()
