@@ -27,16 +27,19 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar, Iterable
 
 __all__ = [
     "Agent",
     "EnvironmentFacts",
     "EnvironmentNotFound",
+    "EnvironmentTable",
     "SetupReport",
     "XvfbNotFound",
     "check_setup",
+    "compare_environments",
     "query_environment",
+    "screenshot_display",
     "show_video",
     "start_virtual_display",
     "wrap_env",
@@ -230,6 +233,63 @@ def query_environment(env_id: str) -> EnvironmentFacts:
         env.close()
 
 
+def _space_summary(space: Any) -> str:
+    """A space in a few characters: Box shows its shape and dtype instead of its bounds."""
+    if type(space).__name__ == "Box":
+        return f"Box({space.shape}, {space.dtype})"
+    return str(space)
+
+
+@dataclass(frozen=True)
+class EnvironmentTable:
+    """Facts about several environments, one row each."""
+
+    facts: tuple[EnvironmentFacts, ...]
+    header: ClassVar[tuple[str, ...]] = (
+        "Id",
+        "Action Space",
+        "Observation Space",
+        "Max Episode Steps",
+        "Reward Threshold",
+    )
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """One row per environment; a Box space shows its shape and dtype, not its bounds."""
+        return [
+            (
+                f.env_id,
+                _space_summary(f.action_space),
+                _space_summary(f.observation_space),
+                str(f.max_episode_steps),
+                str(f.reward_threshold),
+            )
+            for f in self.facts
+        ]
+
+    def __str__(self) -> str:
+        lines = [self.header, *self.rows()]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(self.header))]
+        return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines)
+
+    def _repr_html_(self) -> str:
+        return _table_html(f"{len(self.facts)} environments", self.rows(), self.header)
+
+
+def compare_environments(env_ids: Iterable[str]) -> EnvironmentTable:
+    """Query several environments and put their facts side by side, one row each.
+
+    Any registered id works, as with ``query_environment``; an unknown id raises
+    ``EnvironmentNotFound``.
+
+    Example:
+        >>> print(compare_environments(["CartPole-v1", "MountainCar-v0"]))
+        Id              Action Space  Observation Space   Max Episode Steps  Reward Threshold
+        CartPole-v1     Discrete(2)   Box((4,), float32)  500                475.0
+        MountainCar-v0  Discrete(3)   Box((2,), float32)  200                -110.0
+    """
+    return EnvironmentTable(tuple(query_environment(env_id) for env_id in env_ids))
+
+
 # --- Recording and showing episodes ----------------------------------------------------
 
 FRAME_RENDER_MODES = ("rgb_array", "rgb_array_list")
@@ -336,6 +396,42 @@ class Agent:
     def get_action(self, state: Any) -> Any:
         """A random action from the environment's action space."""
         return self.action_space.sample()
+
+
+def screenshot_display(width: int = 700) -> Any:
+    """Take a picture of the whole X display (``DISPLAY``), scaled to ``width`` pixels wide.
+
+    This shows what a window opened on a virtual display looks like: grab the
+    screen while, say, an environment with ``render_mode="human"`` is open. It
+    uses the ffmpeg that comes with imageio-ffmpeg (its ``x11grab`` input), so no
+    other screenshot tool is needed. The answer is a PNG that a notebook displays.
+
+    Example:
+        >>> start_virtual_display()  # doctest: +SKIP
+        >>> screenshot_display(width=400)  # doctest: +SKIP
+        <IPython.core.display.Image object>
+    """
+    import subprocess
+
+    import imageio_ffmpeg
+    from IPython.display import Image
+
+    display = os.environ.get("DISPLAY", "")
+    if not _display_is_live(display):
+        raise RuntimeError(
+            f"There is no X display to take a picture of (DISPLAY={display!r}). "
+            "Call start_virtual_display() first."
+        )
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error",
+        "-f", "x11grab", "-draw_mouse", "0", "-i", display,
+        "-frames:v", "1", "-vf", f"scale={int(width)}:-1", "-f", "image2pipe", "-c:v", "png", "-",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, timeout=60)
+    if result.returncode != 0 or not result.stdout:
+        message = result.stderr.decode(errors="replace").strip() or f"exit status {result.returncode}"
+        raise RuntimeError(f"ffmpeg could not grab display {display}: {message}")
+    return Image(data=result.stdout, format="png")
 
 
 # --- Checking a machine ----------------------------------------------------------------

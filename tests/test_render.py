@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import gymnasium as gym
+import PIL.Image
 import pytest
 
 from conftest import ROOT, decode_video, running_xvfb, xvfb_left_running
@@ -20,6 +21,7 @@ from helpers.render import (
     EnvironmentNotFound,
     XvfbNotFound,
     check_setup,
+    compare_environments,
     query_environment,
     show_video,
     start_virtual_display,
@@ -273,3 +275,63 @@ def test_check_setup_reports_a_missing_xvfb_with_its_fix(monkeypatch, tmp_path: 
     [display_row] = [row for row in report.rows() if row[0] == "X display"]
     assert display_row[1] == "missing" and "apt-get install -y xvfb" in display_row[3]
     assert "apt-get install -y xvfb" in str(report) and "<th" in report._repr_html_()
+
+
+# --- issue 3: compare_environments and screenshot_display ------------------------------------
+
+
+def test_compare_environments_puts_one_row_per_id_in_the_order_asked() -> None:
+    ids = ["Taxi-v4", "MountainCarContinuous-v0", "Pendulum-v1"]
+
+    table = compare_environments(ids)
+
+    assert [row[0] for row in table.rows()] == ids
+    for env_id, row in zip(ids, table.rows()):
+        spec = gym.spec(env_id)
+        assert row[3:] == (str(spec.max_episode_steps), str(spec.reward_threshold))
+    assert table.rows()[1][1:3] == ("Box((1,), float32)", "Box((2,), float32)")
+    assert table.rows()[0][1] == "Discrete(6)"
+
+
+def test_compare_environments_prints_aligned_columns_and_renders_an_html_table() -> None:
+    table = compare_environments(["Acrobot-v1", "Blackjack-v1"])
+
+    header, *lines = str(table).splitlines()
+    assert header.split() == ["Id", "Action", "Space", "Observation", "Space", "Max", "Episode", "Steps", "Reward", "Threshold"]
+    assert [line.index(cell) for line, cell in zip(lines, ["500", "None"])] == [header.index("Max Episode Steps")] * 2
+    html = table._repr_html_()
+    assert "<caption style='text-align:left'>2 environments</caption>" in html and html.count("<tr>") == 3
+
+
+def test_compare_environments_names_an_unknown_id() -> None:
+    with pytest.raises(EnvironmentNotFound, match="'MountainCar-v9'"):
+        compare_environments(["CartPole-v1", "MountainCar-v9"])
+
+
+def test_screenshot_display_shows_a_human_mode_window_on_a_fresh_virtual_display(tmp_path: Path) -> None:
+    result = run_python(
+        f"""
+        import gymnasium as gym
+        from helpers.render import screenshot_display, start_virtual_display
+        start_virtual_display()
+        open("{tmp_path}/blank.png", "wb").write(screenshot_display(width=350).data)
+        env = gym.make("CartPole-v1", render_mode="human")
+        env.reset(seed=0)
+        open("{tmp_path}/window.png", "wb").write(screenshot_display(width=350).data)
+        env.close()
+        """,
+        DISPLAY=None,
+    )
+
+    assert result.returncode == 0 and result.stdout + result.stderr == "", result.stderr
+    blank, window = (PIL.Image.open(tmp_path / name).convert("L") for name in ("blank.png", "window.png"))
+    assert blank.size == window.size == (350, 225)  # the 1400x900 screen, scaled
+    assert blank.getextrema() == (0, 0)  # an empty X screen is black
+    assert window.getextrema()[1] == 255  # CartPole's white window is on it
+
+
+def test_screenshot_display_without_a_display_says_what_to_do(monkeypatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+
+    with pytest.raises(RuntimeError, match=r"no X display.*start_virtual_display\(\)"):
+        render.screenshot_display()
