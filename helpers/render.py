@@ -43,6 +43,7 @@ __all__ = [
     "show_video",
     "start_virtual_display",
     "wrap_env",
+    "write_video",
 ]
 
 XVFB_INSTALL = "sudo apt-get install -y xvfb xauth"
@@ -376,6 +377,51 @@ def show_video(path: str | Path = "video") -> Any:
         '<video autoplay loop muted playsinline controls style="max-width: 100%">'
         f'<source type="video/mp4" src="data:video/mp4;base64,{data}"></video>'
     )
+
+
+def write_video(frames: Iterable[Any], path: str | Path, fps: float = 30) -> Path:
+    """Write RGB frames (height x width x 3, uint8) to an H.264 yuv420p mp4 and return its path.
+
+    For frames that do not come from a Gymnasium environment, such as the
+    screens of an emulator driven by hand; ``show_video(path)`` embeds the
+    result. Odd frame sizes are padded by one pixel, as yuv420p needs even ones.
+
+    Example:
+        >>> import numpy as np
+        >>> frames = [np.full((210, 160, 3), shade, dtype=np.uint8) for shade in range(0, 250, 10)]
+        >>> write_video(frames, "video/fade.mp4").name
+        'fade.mp4'
+    """
+    import imageio_ffmpeg
+    import numpy as np
+
+    path = Path(path)
+    writer = None
+    try:
+        for frame in frames:
+            frame = np.ascontiguousarray(frame, dtype=np.uint8)
+            if frame.ndim != 3 or frame.shape[2] != 3:
+                raise ValueError(f"write_video needs RGB frames of shape (height, width, 3), got {frame.shape}.")
+            if writer is None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                writer = imageio_ffmpeg.write_frames(
+                    str(path),
+                    (frame.shape[1], frame.shape[0]),
+                    fps=fps,
+                    codec="libx264",
+                    pix_fmt_out="yuv420p",
+                    macro_block_size=1,
+                    output_params=["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"],
+                    ffmpeg_log_level="error",
+                )
+                writer.send(None)  # start ffmpeg
+            writer.send(frame)
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        raise ValueError(f"write_video got no frames, so there is nothing to write to '{path}'.")
+    return path
 
 
 class Agent:

@@ -335,3 +335,50 @@ def test_screenshot_display_without_a_display_says_what_to_do(monkeypatch) -> No
 
     with pytest.raises(RuntimeError, match=r"no X display.*start_virtual_display\(\)"):
         render.screenshot_display()
+# --- issue 4: Atari ids the chapter does not play, and write_video ----------------------------
+
+
+@pytest.mark.parametrize("env_id", ["SpaceInvadersNoFrameskip-v4", "ALE/MsPacman-v5", "Breakout-v4"])
+def test_query_environment_describes_atari_ids_of_every_naming_scheme(env_id: str) -> None:
+    facts = query_environment(env_id)
+
+    env = gym.make(env_id)
+    assert (facts.action_space, facts.observation_space) == (env.action_space, env.observation_space)
+    assert facts.observation_space.shape == (210, 160, 3)
+    env.close()
+
+
+@pytest.mark.parametrize("env_id", ["ALE/Breakout-v5", "SpaceInvadersNoFrameskip-v4"])
+def test_wrap_env_records_atari_games_at_their_screen_size(tmp_path: Path, env_id: str) -> None:
+    query_environment(env_id)  # registers the Atari ids and quiets ALE, as in the chapter
+    env = wrap_env(gym.make(env_id, render_mode="rgb_array"), tmp_path)
+    agent = Agent(env, seed=0)
+    state, _ = env.reset(seed=0)
+    for _ in range(40):
+        state, *_ = env.step(agent.get_action(state))
+    env.close()  # ends the recording mid-episode
+
+    [path] = tmp_path.glob("*.mp4")
+    video = decode_video(path.read_bytes())
+    assert abs(video.frames - 41) <= 1 and "160x210" in video.stream and "h264" in video.stream
+
+
+@pytest.mark.parametrize("height, width", [(210, 160), (5, 7)])
+def test_write_video_writes_one_h264_frame_per_image_at_even_size(tmp_path: Path, height: int, width: int) -> None:
+    import numpy as np
+
+    frames = (np.full((height, width, 3), shade, dtype=np.uint8) for shade in range(0, 240, 8))
+
+    path = render.write_video(frames, tmp_path / "sub" / "clip.mp4", fps=30)
+
+    video = decode_video(path.read_bytes())
+    assert video.frames == 30 and abs(video.seconds - 1.0) < 0.05
+    assert "h264" in video.stream and "yuv420p" in video.stream
+    assert f"{width + width % 2}x{height + height % 2}" in video.stream
+    assert "<video" in str(show_video(path).data)
+
+
+@pytest.mark.parametrize("frames, message", [([], "got no frames"), ([[[1, 2, 3]]], "shape (height, width, 3)")])
+def test_write_video_says_what_is_wrong_with_its_frames(tmp_path: Path, frames: list, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        render.write_video(frames, tmp_path / "clip.mp4")
