@@ -273,3 +273,41 @@ def test_check_setup_reports_a_missing_xvfb_with_its_fix(monkeypatch, tmp_path: 
     [display_row] = [row for row in report.rows() if row[0] == "X display"]
     assert display_row[1] == "missing" and "apt-get install -y xvfb" in display_row[3]
     assert "apt-get install -y xvfb" in str(report) and "<th" in report._repr_html_()
+
+
+# --- issue 6: query_environment against legacy gym ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def legacy_gym():
+    """gym 0.26.2, imported with gym-notices' unmaintained notice kept out of the test output."""
+    import contextlib
+    import io
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        import gym
+    return gym
+
+
+def test_query_environment_asks_legacy_gym_when_given_its_module(legacy_gym) -> None:
+    facts = query_environment("CartPole-v1", gym_module=legacy_gym)
+    spec = legacy_gym.spec("CartPole-v1")
+
+    assert str(facts.action_space) == "Discrete(2)" and type(facts.action_space).__module__.startswith("gym.")
+    assert (facts.max_episode_steps, facts.reward_threshold) == (spec.max_episode_steps, spec.reward_threshold)
+    assert facts.reward_range == (-float("inf"), float("inf")) and not facts.reward_range_declared
+
+
+def test_query_environment_tells_legacy_gyms_class_default_from_a_declared_range(legacy_gym) -> None:
+    frozen_lake = query_environment("FrozenLake-v1", gym_module=legacy_gym)
+
+    class DeclaresTheDefaultRange(legacy_gym.Env):
+        reward_range = (-float("inf"), float("inf"))  # declared, even though it equals the default
+
+    assert frozen_lake.reward_range == (0, 1) and frozen_lake.reward_range_declared
+    assert render._declared_reward_range(DeclaresTheDefaultRange(), legacy_gym) == (-float("inf"), float("inf"))
+
+
+def test_query_environment_names_legacy_gym_when_it_lacks_an_id(legacy_gym) -> None:
+    with pytest.raises(EnvironmentNotFound, match=r"registered with gym 0\.26\.2: .*Did you mean: `CartPole`"):
+        query_environment("CartPol-v1", gym_module=legacy_gym)
