@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 
-from conftest import embedded_videos, page
+from conftest import cells, embedded_videos, page
 from helpers.render import Agent, query_environment
-
-
-@dataclass(frozen=True)
-class Cell:
-    """An executed cell as the page shows it."""
-
-    source: str
-    output: str
-    error: str  # the traceback's text, empty when the cell did not fail
-    tagged_to_raise: bool
-
-
-def cells(soup: BeautifulSoup) -> list[Cell]:
-    def text(cell: Tag, selector: str) -> str:
-        return "\n".join(part.get_text().strip() for part in cell.select(selector))
-
-    return [
-        Cell(
-            source=text(cell, "div.cell_input"),
-            output=text(cell, "div.cell_output"),
-            error=text(cell, "div.output.traceback, div.output.error"),
-            tagged_to_raise="tag_raises-exception" in cell["class"],
-        )
-        for cell in soup.select("div.cell")
-    ]
 
 
 @pytest.fixture(scope="module")
 def migrate(built_book: Path) -> BeautifulSoup:
     return page(built_book, "book/migrate")
-
-
-@pytest.fixture(scope="module")
-def legacy_gym():
-    with contextlib.redirect_stderr(io.StringIO()):
-        import gym
-    return gym
 
 
 # (the old line, as the page runs it; the error it gives today; a line of the fix that runs after it)
@@ -122,7 +87,7 @@ def test_the_2021_query_environment_and_todays_run_against_both_packages(
 
 def test_the_page_embeds_the_episode_that_gym_0_26_2_recorded(migrate: BeautifulSoup, legacy_gym) -> None:
     [video] = embedded_videos(migrate)
-    [recording] = [cell for cell in cells(migrate) if "LegacyRecordVideo(gym.make(" in cell.source]
+    [recording] = [cell for cell in cells(migrate) if "LegacyRecordVideo(env, " in cell.source]
     # The same seeded episode, replayed with legacy gym: the video has one frame per step, plus the reset's.
     env = legacy_gym.make("CartPole-v1", disable_env_checker=True)
     agent = Agent(env, seed=0)

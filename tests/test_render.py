@@ -278,17 +278,6 @@ def test_check_setup_reports_a_missing_xvfb_with_its_fix(monkeypatch, tmp_path: 
 # --- issue 6: query_environment against legacy gym ----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def legacy_gym():
-    """gym 0.26.2, imported with gym-notices' unmaintained notice kept out of the test output."""
-    import contextlib
-    import io
-
-    with contextlib.redirect_stderr(io.StringIO()):
-        import gym
-    return gym
-
-
 def test_query_environment_asks_legacy_gym_when_given_its_module(legacy_gym) -> None:
     facts = query_environment("CartPole-v1", gym_module=legacy_gym)
     spec = legacy_gym.spec("CartPole-v1")
