@@ -27,6 +27,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable, ClassVar, Iterable
 
 __all__ = [
@@ -197,7 +198,30 @@ def _registered_spec(env_id: str) -> Any:
     )
 
 
-def query_environment(env_id: str) -> EnvironmentFacts:
+def _declared_reward_range(env: Any, gym_module: ModuleType) -> tuple[float, float] | None:
+    """The unwrapped env's own ``reward_range``; None when it has none, or inherits ``Env``'s default unchanged.
+
+    Legacy gym's ``Env`` class sets ``reward_range = (-inf, inf)`` for every environment, so a
+    range counts as declared only when it is not that very class attribute.
+    """
+    declared = getattr(env, "reward_range", None)
+    if declared is None or declared is getattr(gym_module.Env, "reward_range", None):
+        return None
+    return tuple(declared)
+
+
+def _legacy_spec(env_id: str, gym_module: ModuleType) -> Any:
+    """The spec of env_id in another gym-like module (legacy ``gym``), or an EnvironmentNotFound."""
+    try:
+        return gym_module.spec(env_id)
+    except gym_module.error.Error as error:
+        version = getattr(gym_module, "__version__", "")
+        raise EnvironmentNotFound(
+            f"No environment {env_id!r} is registered with {gym_module.__name__} {version}: {error}"
+        ) from error
+
+
+def query_environment(env_id: str, *, gym_module: ModuleType | None = None) -> EnvironmentFacts:
     """Describe a registered environment: its spaces, limits and reward facts.
 
     ``str()`` of the answer gives the 2021 recipe's six lines; a notebook shows a
@@ -213,13 +237,23 @@ def query_environment(env_id: str) -> EnvironmentFacts:
         Nondeterministic: False
         Reward Range: (-inf, inf) (not declared; the conventional default)
         Reward Threshold: 475.0
-    """
-    import gymnasium as gym
 
-    spec = _registered_spec(env_id)
-    env = gym.make(env_id)
+    ``gym_module`` asks another gym-like module instead of Gymnasium, such as the
+    legacy ``gym`` 0.26 that the 2021 recipe used:
+
+        >>> import gym as legacy_gym  # doctest: +SKIP
+        >>> query_environment("FrozenLake-v1", gym_module=legacy_gym).reward_range  # doctest: +SKIP
+        (0, 1)
+    """
+    if gym_module is None:
+        import gymnasium
+
+        gym_module, spec = gymnasium, _registered_spec(env_id)
+    else:
+        spec = _legacy_spec(env_id, gym_module)
+    env = gym_module.make(env_id)
     try:
-        declared = getattr(env.unwrapped, "reward_range", None)
+        declared = _declared_reward_range(env.unwrapped, gym_module)
         return EnvironmentFacts(
             env_id=env_id,
             action_space=env.action_space,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import re
 import subprocess
 import sys
@@ -10,11 +12,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import imageio_ffmpeg
 import pytest
 import yaml
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
@@ -129,3 +132,38 @@ def embedded_videos(soup: BeautifulSoup) -> list[Video]:
         for src in sources
         if re.match(r"data:video/mp4;base64,", src)
     ]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """An executed cell as the page shows it."""
+
+    source: str
+    output: str
+    error: str  # the traceback's text, empty when the cell did not fail
+    tagged_to_raise: bool
+
+
+def cells(soup: Tag) -> list[Cell]:
+    """Every code cell of a page, in order: its source, its output and its error, as text."""
+
+    def text(cell: Tag, selector: str) -> str:
+        return "\n".join(part.get_text().strip() for part in cell.select(selector))
+
+    return [
+        Cell(
+            source=text(cell, "div.cell_input"),
+            output=text(cell, "div.cell_output"),
+            error=text(cell, "div.output.traceback, div.output.error"),
+            tagged_to_raise="tag_raises-exception" in cell["class"],
+        )
+        for cell in soup.select("div.cell")
+    ]
+
+
+@pytest.fixture(scope="session")
+def legacy_gym() -> ModuleType:
+    """gym 0.26.2, imported with gym-notices' unmaintained notice kept out of the test output."""
+    with contextlib.redirect_stderr(io.StringIO()):
+        import gym
+    return gym

@@ -382,3 +382,28 @@ def test_write_video_writes_one_h264_frame_per_image_at_even_size(tmp_path: Path
 def test_write_video_says_what_is_wrong_with_its_frames(tmp_path: Path, frames: list, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         render.write_video(frames, tmp_path / "clip.mp4")
+# --- issue 6: query_environment against legacy gym ----------------------------------------
+
+
+def test_query_environment_asks_legacy_gym_when_given_its_module(legacy_gym) -> None:
+    facts = query_environment("CartPole-v1", gym_module=legacy_gym)
+    spec = legacy_gym.spec("CartPole-v1")
+
+    assert str(facts.action_space) == "Discrete(2)" and type(facts.action_space).__module__.startswith("gym.")
+    assert (facts.max_episode_steps, facts.reward_threshold) == (spec.max_episode_steps, spec.reward_threshold)
+    assert facts.reward_range == (-float("inf"), float("inf")) and not facts.reward_range_declared
+
+
+def test_query_environment_tells_legacy_gyms_class_default_from_a_declared_range(legacy_gym) -> None:
+    frozen_lake = query_environment("FrozenLake-v1", gym_module=legacy_gym)
+
+    class DeclaresTheDefaultRange(legacy_gym.Env):
+        reward_range = (-float("inf"), float("inf"))  # declared, even though it equals the default
+
+    assert frozen_lake.reward_range == (0, 1) and frozen_lake.reward_range_declared
+    assert render._declared_reward_range(DeclaresTheDefaultRange(), legacy_gym) == (-float("inf"), float("inf"))
+
+
+def test_query_environment_names_legacy_gym_when_it_lacks_an_id(legacy_gym) -> None:
+    with pytest.raises(EnvironmentNotFound, match=r"registered with gym 0\.26\.2: .*Did you mean: `CartPole`"):
+        query_environment("CartPol-v1", gym_module=legacy_gym)
