@@ -14,7 +14,11 @@ BIN    := $(VENV)/bin
 # xvfb, xauth:                the virtual display (xvfb-run needs xauth)
 # cmake, g++, zlib1g-dev:     to build atari-py 0.2.9 from source
 # python3-venv:               to create .venv with Debian's python3
-APT_PACKAGES := xvfb xauth cmake g++ zlib1g-dev python3-venv
+# libegl1, libgl1, libgl1-mesa-dri, libosmesa6:
+#                             OpenGL for MuJoCo's three back-ends (EGL, GLX for GLFW, OSMesa),
+#                             drawn in software by Mesa on a machine without a GPU
+APT_PACKAGES := xvfb xauth cmake g++ zlib1g-dev python3-venv \
+                libegl1 libgl1 libgl1-mesa-dri libosmesa6
 
 # Chapters import helpers/render.py, and shell out to the virtualenv's python and pip.
 export PYTHONPATH := $(CURDIR)
