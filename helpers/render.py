@@ -549,7 +549,8 @@ def try_mujoco_backend(
         return BackendTrial(backend, False, None, f"timed out after {timeout:g} s")
     report = next((line for line in reversed(run.stdout.splitlines()) if line.startswith("{")), None)
     if report is None:  # the interpreter died before reporting, e.g. a crash in a GL driver
-        last = [line for line in run.stderr.splitlines() if line.strip()][-1:]
-        return BackendTrial(backend, False, None, last[0] if last else f"Python exited with status {run.returncode}")
+        lines = [line.strip() for line in run.stderr.splitlines() if line.strip()]
+        cause = next((line for line in lines if re.search(r"error|fault|abort", line, re.I)), lines[-1] if lines else "")
+        return BackendTrial(backend, False, None, f"Python exited with status {run.returncode}: {cause}".rstrip(": "))
     answer = json.loads(report)
     return BackendTrial(backend, answer["ok"], answer["ms_per_frame"], answer["error"], answer.get("renderer", ""))
