@@ -38,7 +38,7 @@ def test_the_page_embeds_a_video_of_each_robot_that_decodes_with_one_frame_a_ste
 
 
 def test_the_page_names_each_backends_outcome_under_the_virtual_display(soup: BeautifulSoup) -> None:
-    text = cell_text(soup, 'for backend in ["egl", "osmesa", "glfw"]')
+    text = cell_text(soup, 'for backend in ["egl", "osmesa", "glfw"]]')
 
     assert re.search(r"DISPLAY=:\d+", text)
     for backend in BACKENDS:
