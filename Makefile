@@ -17,8 +17,9 @@ BIN    := $(VENV)/bin
 # libegl1, libgl1, libgl1-mesa-dri, libosmesa6:
 #                             OpenGL for MuJoCo's three back-ends (EGL, GLX for GLFW, OSMesa),
 #                             drawn in software by Mesa on a machine without a GPU
+# libx11-6:                   Xlib, which the glfw wheel's own libglfw loads for its X11 windows
 APT_PACKAGES := xvfb xauth cmake g++ zlib1g-dev python3-venv \
-                libegl1 libgl1 libgl1-mesa-dri libosmesa6
+                libegl1 libgl1 libgl1-mesa-dri libosmesa6 libx11-6
 
 # Chapters import helpers/render.py, and shell out to the virtualenv's python and pip.
 export PYTHONPATH := $(CURDIR)
