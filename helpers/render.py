@@ -28,10 +28,11 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple
 
 __all__ = [
     "Agent",
+    "BackendTrial",
     "EnvironmentFacts",
     "EnvironmentNotFound",
     "EnvironmentTable",
@@ -43,6 +44,7 @@ __all__ = [
     "screenshot_display",
     "show_video",
     "start_virtual_display",
+    "try_mujoco_backend",
     "wrap_env",
     "write_video",
 ]
@@ -623,3 +625,108 @@ def check_setup() -> SetupReport:
     )
     packages = [_package_check(name, fix) for name, fix in SETUP_PACKAGES.items()]
     return SetupReport((python, *packages, _display_check(), _ffmpeg_check(), _atari_roms_check()))
+
+
+# --- MuJoCo's OpenGL back-ends ---------------------------------------------------------
+
+# Run by try_mujoco_backend in a fresh interpreter; prints one JSON line on stdout.
+_MUJOCO_TRIAL = """
+import json, sys, time, traceback, warnings
+
+env_id, frames = sys.argv[1], int(sys.argv[2])
+result = {"ok": False, "ms_per_frame": None}
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    try:
+        import mujoco
+        mujoco.set_mju_user_warning(lambda message: None)  # model deprecations: not the point here
+        import gymnasium as gym
+
+        env = gym.make(env_id, render_mode="rgb_array")
+        env.reset(seed=0)
+        env.render()  # the first frame creates the OpenGL context
+        seconds = 0.0
+        for _ in range(frames):
+            env.step(env.action_space.sample())
+            start = time.perf_counter()
+            env.render()
+            seconds += time.perf_counter() - start
+        from OpenGL import GL  # the context the last render made current
+
+        renderer = GL.glGetString(GL.GL_RENDERER).decode()
+        env.close()
+        result = {"ok": True, "ms_per_frame": 1000 * seconds / frames, "renderer": renderer}
+    except Exception as error:
+        result["error"] = traceback.format_exception_only(error)[-1].strip()
+glfw = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught if w.category.__name__ == "GLFWError")
+result["error"] = "\\n".join([*glfw, result.get("error", "")]).strip() if not result["ok"] else ""
+print(json.dumps(result), flush=True)
+"""
+
+
+class BackendTrial(NamedTuple):
+    """How one ``MUJOCO_GL`` back-end fared: it rendered (and how fast), or its error."""
+
+    backend: str | None  # the MUJOCO_GL value tried; None when it was left unset
+    ok: bool
+    ms_per_frame: float | None  # mean time of env.render(), in milliseconds
+    error: str  # the error's last line (after GLFW's own errors, if any); "" when ok
+    renderer: str = ""  # OpenGL's GL_RENDERER when it worked, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
+
+    def __str__(self) -> str:
+        name = f"MUJOCO_GL={self.backend}" if self.backend is not None else "MUJOCO_GL unset"
+        if self.ok:
+            return f"{name}: works, {self.ms_per_frame:.1f} ms per frame, drawn by {self.renderer}"
+        return f"{name}: fails\n" + "\n".join(f"    {line}" for line in self.error.splitlines())
+
+
+def try_mujoco_backend(
+    backend: str | None,
+    env_id: str = "HalfCheetah-v5",
+    *,
+    frames: int = 20,
+    environment: Mapping[str, str | None] | None = None,
+    timeout: float = 120,
+) -> BackendTrial:
+    """Render a MuJoCo environment with ``MUJOCO_GL=backend`` in a fresh Python, and time it.
+
+    MuJoCo and PyOpenGL fix their OpenGL back-end when they are first imported, so
+    each back-end needs its own interpreter: this runs one, renders ``frames``
+    frames of ``env_id`` in ``rgb_array`` mode and reports the mean milliseconds
+    per ``env.render()``, or the error that stopped it. The child gets this
+    process's environment variables without ``MUJOCO_GL`` and ``PYOPENGL_PLATFORM``
+    (importing MuJoCo sets the latter), then ``MUJOCO_GL=backend`` unless
+    ``backend`` is None, then ``environment`` (a value of None unsets a variable,
+    e.g. ``{"DISPLAY": None}`` to run without an X display).
+
+    Example:
+        >>> print(try_mujoco_backend("egl"))  # doctest: +SKIP
+        MUJOCO_GL=egl: works, 49.2 ms per frame, drawn by llvmpipe (LLVM 15.0.6, 256 bits)
+        >>> print(try_mujoco_backend("glfw", environment={"DISPLAY": None}))  # doctest: +SKIP
+        MUJOCO_GL=glfw: fails
+            GLFWError: (65550) b'X11: The DISPLAY environment variable is missing'
+            ...
+    """
+    import json
+    import subprocess
+
+    variables = {k: v for k, v in os.environ.items() if k not in ("MUJOCO_GL", "PYOPENGL_PLATFORM")}
+    if backend is not None:
+        variables["MUJOCO_GL"] = backend
+    for name, value in (environment or {}).items():
+        if value is None:
+            variables.pop(name, None)
+        else:
+            variables[name] = value
+    command = [sys.executable, "-c", _MUJOCO_TRIAL, env_id, str(frames)]
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, env=variables, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return BackendTrial(backend, False, None, f"timed out after {timeout:g} s")
+    report = next((line for line in reversed(run.stdout.splitlines()) if line.startswith("{")), None)
+    if report is None:  # the interpreter died before reporting, e.g. a crash in a GL driver
+        lines = [line.strip() for line in run.stderr.splitlines() if line.strip()]
+        cause = next((line for line in lines if re.search(r"error|fault|abort", line, re.I)), lines[-1] if lines else "")
+        return BackendTrial(backend, False, None, f"Python exited with status {run.returncode}: {cause}".rstrip(": "))
+    answer = json.loads(report)
+    return BackendTrial(backend, answer["ok"], answer["ms_per_frame"], answer["error"], answer.get("renderer", ""))
