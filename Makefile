@@ -79,4 +79,6 @@ $(VENV)/installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	# Build Matplotlib's font cache now: building it during a chapter can print a notice to stderr.
+	$(BIN)/python -c "import matplotlib.pyplot"
 	touch $@

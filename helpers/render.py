@@ -28,11 +28,12 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple
+from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple, Sequence
 
 __all__ = [
     "Agent",
     "BackendTrial",
+    "Episode",
     "EnvironmentFacts",
     "EnvironmentNotFound",
     "EnvironmentTable",
@@ -40,9 +41,12 @@ __all__ = [
     "XvfbNotFound",
     "check_setup",
     "compare_environments",
+    "evaluate",
+    "play_episode",
     "query_environment",
     "screenshot_display",
     "show_video",
+    "show_videos",
     "start_virtual_display",
     "try_mujoco_backend",
     "wrap_env",
@@ -730,3 +734,85 @@ def try_mujoco_backend(
         return BackendTrial(backend, False, None, f"Python exited with status {run.returncode}: {cause}".rstrip(": "))
     answer = json.loads(report)
     return BackendTrial(backend, answer["ok"], answer["ms_per_frame"], answer["error"], answer.get("renderer", ""))
+# --- Playing and judging agents --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One finished episode: its return (the sum of its rewards) and how many steps it took."""
+
+    total_reward: float
+    steps: int
+
+
+def play_episode(env: Any, agent: Any, seed: int | None = None) -> Episode:
+    """Play one episode of ``env``, acting with ``agent.get_action(state)``, and sum its rewards.
+
+    The episode starts from ``env.reset(seed=seed)`` and ends when the environment
+    terminates or truncates it. Any object with a ``get_action(state)`` method is an
+    agent. With ``env = wrap_env(...)`` the episode is recorded; call ``env.close()``
+    afterwards to finish writing the video.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> env = gym.make("CartPole-v1")
+        >>> episode = play_episode(env, Agent(env, seed=0), seed=0)
+        >>> episode.steps == episode.total_reward  # CartPole pays 1 a step
+        True
+    """
+    state, _ = env.reset(seed=seed)
+    total_reward, steps, done = 0.0, 0, False
+    while not done:
+        state, reward, terminated, truncated, _ = env.step(agent.get_action(state))
+        total_reward, steps, done = total_reward + float(reward), steps + 1, terminated or truncated
+    return Episode(total_reward, steps)
+
+
+def evaluate(env_id: str, agent: Any, episodes: int = 20, seed: int = 0) -> list[float]:
+    """The returns of ``agent`` over ``episodes`` episodes of ``env_id``, seeded ``seed``, ``seed + 1``, ...
+
+    Fixed seeds give every agent the same starting states, so two agents' returns
+    compare fairly and a rerun gives the same numbers. Compare their mean with
+    ``gymnasium.spec(env_id).reward_threshold``.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> returns = evaluate("MountainCar-v0", Agent(gym.make("MountainCar-v0"), seed=0), episodes=3)
+        >>> returns  # a random agent never reaches the flag: -1 a step for 200 steps
+        [-200.0, -200.0, -200.0]
+    """
+    import gymnasium as gym
+
+    if episodes < 1:
+        raise ValueError(f"evaluate needs at least one episode, not episodes={episodes}.")
+    env = gym.make(env_id)
+    try:
+        return [play_episode(env, agent, seed + i).total_reward for i in range(episodes)]
+    finally:
+        env.close()
+
+
+def show_videos(videos: Sequence[str | Path], captions: Sequence[str] | None = None) -> Any:
+    """Embed several mp4s side by side, each under its caption, to compare agents.
+
+    Each entry is a file or a folder, as for :func:`show_video` (a folder gives its
+    newest mp4). The videos wrap onto a new row when the page is narrow.
+
+    Example:
+        >>> show_videos(["video-random", "video-trained"], ["random agent", "trained agent"])  # doctest: +SKIP
+        <IPython.core.display.HTML object>
+    """
+    from IPython.display import HTML
+
+    captions = list(captions) if captions is not None else [str(video) for video in videos]
+    if len(captions) != len(videos):
+        raise ValueError(f"show_videos got {len(videos)} videos but {len(captions)} captions: give one caption a video.")
+    figures = []
+    for video, caption in zip(videos, captions):
+        shown = show_video(video)
+        body = shown.data if isinstance(shown, HTML) else shown._repr_html_()
+        figures.append(
+            '<figure style="flex: 1 1 200px; max-width: 600px; margin: 0">'
+            f"{body}<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+    return HTML(f'<div style="display: flex; flex-wrap: wrap; gap: 1em">{"".join(figures)}</div>')

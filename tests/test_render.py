@@ -450,3 +450,55 @@ def test_try_mujoco_backend_reports_an_interpreter_that_dies_or_hangs() -> None:
 
     assert not died.ok and died.error.startswith("Python exited with status 1: Fatal Python error: ")
     assert (hung.ok, hung.error) == (False, "timed out after 0.01 s")
+# --- issue 9: play_episode, evaluate and show_videos ---------------------------------------
+
+
+class AlwaysLeft:
+    """A deterministic agent: push left whatever the state."""
+
+    def get_action(self, state: object) -> int:
+        return 0
+
+
+def test_play_episode_sums_the_rewards_and_counts_the_steps_of_a_recorded_episode(tmp_path: Path) -> None:
+    env = wrap_env(gym.make("CartPole-v1", render_mode="rgb_array"), tmp_path)
+    episode = render.play_episode(env, AlwaysLeft(), seed=3)
+    env.close()
+
+    assert isinstance(episode, render.Episode) and 0 < episode.steps < 500
+    assert episode.total_reward == episode.steps  # CartPole pays 1 a step
+    [path] = tmp_path.glob("*.mp4")
+    assert abs(decode_video(path.read_bytes()).frames - episode.steps) <= 1
+
+
+def test_evaluate_plays_one_seeded_episode_per_seed_and_repeats_exactly() -> None:
+    returns = render.evaluate("CartPole-v1", AlwaysLeft(), episodes=5, seed=10)
+
+    env = gym.make("CartPole-v1")
+    assert returns == [render.play_episode(env, AlwaysLeft(), seed).total_reward for seed in range(10, 15)]
+    assert len(set(returns)) > 1  # different seeds, different starts
+    random_a = render.evaluate("CartPole-v1", Agent(gym.make("CartPole-v1"), seed=1), episodes=5)
+    random_b = render.evaluate("CartPole-v1", Agent(gym.make("CartPole-v1"), seed=1), episodes=5)
+    assert random_a == random_b
+
+
+def test_evaluate_needs_at_least_one_episode() -> None:
+    with pytest.raises(ValueError, match="at least one episode"):
+        render.evaluate("CartPole-v1", AlwaysLeft(), episodes=0)
+
+
+def test_show_videos_embeds_each_video_in_order_under_its_escaped_caption(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.mp4").write_bytes(b"video a")
+    (tmp_path / "b.mp4").write_bytes(b"video b")
+
+    html = render.show_videos([tmp_path / "a", tmp_path / "b.mp4", tmp_path / "missing"], ["a <1>", "b", "c"]).data
+
+    assert [base64.b64decode(data) for data in re.findall(r"base64,([^\"]+)", html)] == [b"video a", b"video b"]
+    assert re.findall(r"<figcaption>(.*?)</figcaption>", html) == ["a &lt;1&gt;", "b", "c"]
+    assert html.count("<figure") == 3 and "No mp4 video" in html
+
+
+def test_show_videos_wants_one_caption_a_video(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="2 videos but 1 captions"):
+        render.show_videos([tmp_path, tmp_path], ["only one"])
