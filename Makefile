@@ -2,6 +2,7 @@
 #   make book   set up this machine, then build the book into _build/html
 #   make test   set up this machine, then run the tests (they build the book too)
 #   make clean  delete the build and its execution cache
+#   make bench  time a cold build, a no-change rebuild and the recordings; write bench/README.md
 #
 # Setting up means: the Debian/Ubuntu packages below (installed with apt when run as
 # root, otherwise the exact apt-get line is printed), then a virtualenv in .venv with
@@ -35,7 +36,7 @@ XVFB_RUN := xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24"
 # from the last build's, the build starts afresh, so no page shows what old code printed.
 FINGERPRINT := $(shell cat helpers/*.py requirements.txt | sha256sum | cut -c1-16)
 
-.PHONY: book test clean system-packages test-system-packages
+.PHONY: book test clean bench system-packages test-system-packages
 
 book: system-packages $(VENV)/installed
 	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
@@ -50,6 +51,10 @@ test: system-packages test-system-packages $(VENV)/installed
 
 clean:
 	rm -rf _build
+
+bench: system-packages $(VENV)/installed
+	python bench/run.py > bench/README.md.new
+	mv bench/README.md.new bench/README.md
 
 # $(call apt_install,PACKAGES): as root, install those not installed yet; otherwise print
 # the apt-get line that does it, and stop.

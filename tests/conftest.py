@@ -6,6 +6,7 @@ import base64
 import contextlib
 import io
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if left_running:
         print(f"\nFAILED: the tests left Xvfb running: pids {sorted(left_running)}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def copy_repository(destination: Path, *, with_build: bool) -> Path:
+    """Copy the repository, sharing its .venv, leaving out git's data and recorded videos.
+
+    With the build (and its execution cache) a `make book` in the copy starts warm; without, cold.
+    """
+    left_out = {".venv", ".git"} | (set() if with_build else {"_build"})
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if n in left_out or (n.startswith("video") and Path(folder, n).is_dir())]
+
+    shutil.copytree(ROOT, destination, symlinks=True, ignore=ignore)
+    (destination / ".venv").symlink_to(ROOT / ".venv")
+    return destination
 
 
 def chapters() -> list[str]:

@@ -22,6 +22,7 @@ from helpers.render import (
     XvfbNotFound,
     check_setup,
     compare_environments,
+    play_episode,
     query_environment,
     show_video,
     start_virtual_display,
@@ -38,16 +39,6 @@ def run_python(code: str, **env_changes: str | None) -> subprocess.CompletedProc
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
     )
-
-
-def run_episode(env: gym.Env, agent: Agent, seed: int = 0) -> int:
-    """Play one episode with the agent and return how many steps it took."""
-    state, _ = env.reset(seed=seed)
-    steps, done = 0, False
-    while not done:
-        state, _, terminated, truncated, _ = env.step(agent.get_action(state))
-        steps, done = steps + 1, terminated or truncated
-    return steps
 
 
 # --- query_environment ------------------------------------------------------------------
@@ -127,7 +118,7 @@ def test_atari_ids_work_without_importing_ale_py_and_without_the_ale_banner() ->
 
 def test_wrap_env_records_each_episode_to_an_h264_mp4_with_one_frame_a_step(tmp_path: Path) -> None:
     env = wrap_env(gym.make("MountainCar-v0", render_mode="rgb_array"), tmp_path)
-    steps = run_episode(env, Agent(env, seed=0))
+    steps = play_episode(env, Agent(env, seed=0), seed=0).steps
     env.close()
 
     [path] = tmp_path.glob("*.mp4")
@@ -140,7 +131,7 @@ def test_wrap_env_records_only_the_episodes_the_trigger_picks(tmp_path: Path) ->
     env = wrap_env(gym.make("CartPole-v1", render_mode="rgb_array"), tmp_path, episode_trigger=lambda i: i == 1)
     agent = Agent(env, seed=0)
     for seed in range(3):
-        run_episode(env, agent, seed)
+        play_episode(env, agent, seed)
     env.close()
 
     assert [p.name for p in tmp_path.glob("*.mp4")] == ["rl-video-episode-1.mp4"]
