@@ -52,14 +52,15 @@ def record_seconds(wrapper: str, repeats: int = 3) -> float:
     """Median seconds to play, record and encode one 200-step random MountainCar episode."""
     times = []
     for _ in range(repeats):
-        folder = tempfile.mkdtemp(prefix="bench-video-")
+        scratch = tempfile.mkdtemp(prefix="bench-video-")
+        folder = Path(scratch) / "video"  # a new folder, or RecordVideo warns that it overwrites
         start = time.perf_counter()
         env = gym.make("MountainCar-v0", render_mode="rgb_array")
         env = wrap_env(env, folder) if wrapper == "wrap_env" else RecordVideo(env, folder, episode_trigger=lambda e: True)
         play_episode(env, Agent(env, seed=0), seed=0)
         env.close()
         times.append(time.perf_counter() - start)
-        shutil.rmtree(folder)
+        shutil.rmtree(scratch)
     return statistics.median(times)
 
 
