@@ -18,6 +18,7 @@ The notebooks are committed (the button links to the repository) and regenerated
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -126,6 +127,22 @@ def setup_cell_source(chapter: str, apt: list[str], pip: list[str]) -> str:
     )
 
 
+def plain_markdown(chapter: str, text: str) -> str:
+    """A chapter's Markdown without the MyST that Colab shows raw: a {doc} becomes a link that
+    opens that chapter in Colab, a {ref} its section's title, and ``(label)=`` lines go."""
+    source = (ROOT / f"{chapter}.md").read_text()
+    titles = dict(re.findall(r"^\(([\w-]+)\)=\n#+ (.+)$", source, re.M))
+
+    def doc(match: re.Match[str]) -> str:
+        target = (Path(chapter).parent / match[1]).as_posix()
+        title = re.search(r"^# (.+)$", (ROOT / f"{target}.md").read_text(), re.M)
+        return f"[{title[1] if title else match[1]}]({colab_link(target)})"
+
+    text = re.sub(r"^\([\w-]+\)=\n", "", text, flags=re.M)
+    text = re.sub(r"\{doc\}`([^`<]+)`", doc, text)
+    return re.sub(r"\{ref\}`([^`<]+)`", lambda match: titles.get(match[1], match[1]), text)
+
+
 def notebook(chapter: str) -> str:
     """The .ipynb text of a chapter: its setup cell, then the chapter's own cells.
 
@@ -141,6 +158,8 @@ def notebook(chapter: str) -> str:
     chapter_notebook.cells.insert(0, setup)
     for index, cell in enumerate(chapter_notebook.cells):
         cell.id = f"cell-{index}"  # stable ids, so that regenerating changes nothing
+        if cell.cell_type == "markdown":
+            cell.source = plain_markdown(chapter, cell.source)
     chapter_notebook.metadata = {
         "colab": {"name": f"{Path(chapter).name}.ipynb", "provenance": []},
         "kernelspec": chapter_notebook.metadata["kernelspec"],

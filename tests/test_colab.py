@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,10 @@ def test_the_notebook_is_the_chapter_after_one_setup_cell(chapter: str) -> None:
     setup, *rest = code_cells(notebook)
     assert '"google.colab" in sys.modules' in setup
     assert rest == code_cells(jupytext.read(ROOT / f"{chapter}.md"))
+    markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert not re.search(r"\{(doc|ref)\}`|^\([\w-]+\)=$", markdown, re.M), "MyST that Colab would show raw"
+    for target in re.findall(r"\]\(https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/main/([^)]+)\.ipynb\)", markdown):
+        assert target in chapters(), f"{chapter} links to {target}, which is not a chapter"
 
 
 def test_every_committed_notebook_is_what_make_notebooks_writes() -> None:
