@@ -3,6 +3,9 @@
 #   make test   set up this machine, then run the tests (they build the book too)
 #   make clean  delete the build and its execution cache
 #   make bench  time a cold build, a no-change rebuild and the recordings; write bench/README.md
+#   make notebooks  regenerate book/*.ipynb, the chapters as "Open in Colab" notebooks (commit them)
+#   make colab-env  a Python 3.13 virtualenv in .venv-colab with Colab's package versions, in
+#                   which tests/test_colab.py runs those notebooks as Colab would
 #
 # Setting up means: the Debian/Ubuntu packages below (installed with apt when run as
 # root, otherwise the exact apt-get line is printed), then a virtualenv in .venv with
@@ -36,7 +39,7 @@ XVFB_RUN := xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24"
 # from the last build's, the build starts afresh, so no page shows what old code printed.
 FINGERPRINT := $(shell cat helpers/*.py requirements.txt | sha256sum | cut -c1-16)
 
-.PHONY: book test clean bench system-packages test-system-packages
+.PHONY: book test clean bench notebooks colab-env system-packages test-system-packages
 
 book: system-packages $(VENV)/installed
 	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
@@ -86,4 +89,24 @@ $(VENV)/installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	# Build Matplotlib's font cache now: building it during a chapter can print a notice to stderr.
 	$(BIN)/python -c "import matplotlib.pyplot"
+	touch $@
+
+# The chapters as notebooks for Colab's "Open in Colab" button: see book/_colab.py.
+notebooks: $(VENV)/installed
+	$(BIN)/python book/_colab.py
+
+# Colab's Python: 3.13, from pyenv or the system (Debian trixie and Ubuntu 24.10+ have python3.13).
+COLAB_VENV   := .venv-colab
+COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13))
+
+colab-env: $(COLAB_VENV)/installed
+
+# pristine.txt records the fresh environment: the test puts it back before each notebook.
+$(COLAB_VENV)/installed: tests/colab-requirements.txt
+	@test -n "$(COLAB_PYTHON)" || { echo "No Python 3.13 found (set COLAB_PYTHON=/path/to/python3.13)"; exit 3; }
+	rm -rf $(COLAB_VENV)
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/pip install --quiet --upgrade pip
+	$(COLAB_VENV)/bin/pip install --quiet -r tests/colab-requirements.txt
+	$(COLAB_VENV)/bin/pip freeze > $(COLAB_VENV)/pristine.txt
 	touch $@

@@ -1,0 +1,130 @@
+"""The "Open in Colab" button: it opens the chapter's committed notebook, which runs on Colab's stack.
+
+The notebooks (book/*.ipynb) are made from the chapters by book/_colab.py (`make notebooks`).
+The last test runs each one as Colab would: in .venv-colab (Python 3.13 with Colab's package
+versions, `make colab-env`), with ``google.colab`` importable, no DISPLAY, and the working tree
+standing in for the repository that the setup cell downloads helpers/ from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from conftest import ROOT, chapters, page, report
+
+sys.path.insert(0, str(ROOT / "book"))
+import _colab  # noqa: E402  (book/_colab.py, the generator)
+
+COLAB_VENV = ROOT / ".venv-colab"
+COLAB_BIN = COLAB_VENV / "bin"
+
+
+def code_cells(notebook: nbformat.NotebookNode) -> list[str]:
+    return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_the_colab_button_opens_the_chapters_committed_notebook(built_book: Path, chapter: str) -> None:
+    soup = page(built_book, chapter)
+    links = [a["href"] for a in soup.select("a[href^='https://colab.research.google.com/']")]
+
+    assert links == [_colab.colab_link(chapter)]
+    assert links[0].endswith(f"/blob/main/{chapter}.ipynb")
+    tracked = subprocess.run(["git", "ls-files", "--error-unmatch", f"{chapter}.ipynb"], cwd=ROOT, capture_output=True)
+    assert tracked.returncode == 0, f"{chapter}.ipynb is not committed: git add it"
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_the_notebook_is_the_chapter_after_one_setup_cell(chapter: str) -> None:
+    notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
+    nbformat.validate(notebook)
+
+    setup, *rest = code_cells(notebook)
+    assert '"google.colab" in sys.modules' in setup
+    assert rest == code_cells(jupytext.read(ROOT / f"{chapter}.md"))
+    markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert not re.search(r"\{(doc|ref)\}`|^\([\w-]+\)=$", markdown, re.M), "MyST that Colab would show raw"
+    for target in re.findall(r"\]\(https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/main/([^)]+)\.ipynb\)", markdown):
+        assert target in chapters(), f"{chapter} links to {target}, which is not a chapter"
+
+
+def test_every_committed_notebook_is_what_make_notebooks_writes() -> None:
+    assert _colab.stale_notebooks() == [], "a chapter changed: run make notebooks, and commit book/*.ipynb"
+
+
+def test_the_setup_cell_does_nothing_outside_colab(tmp_path: Path) -> None:
+    setup = code_cells(nbformat.read(ROOT / "book/setup.ipynb", as_version=4))[0]
+
+    run = subprocess.run([sys.executable, "-c", setup], cwd=tmp_path, capture_output=True, text=True)
+
+    assert (run.returncode, run.stdout, run.stderr) == (0, "Not on Colab: this cell does nothing.\n", "")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="session")
+def colab_python() -> Path:
+    """The Python of .venv-colab, made by `make colab-env`; the tests skip where there is no Python 3.13."""
+    made = subprocess.run(["make", "--no-print-directory", "colab-env"], cwd=ROOT, capture_output=True, text=True)
+    if "No Python 3.13 found" in made.stdout + made.stderr:
+        pytest.skip("no Python 3.13 on this machine for a Colab-like environment (make colab-env)")
+    assert made.returncode == 0, f"make colab-env failed:\n{made.stdout[-4000:]}\n{made.stderr[-4000:]}"
+    return COLAB_BIN / "python"
+
+
+def restore_colab_env() -> None:
+    """Put .venv-colab back as `make colab-env` made it: a notebook's setup cell installs into it."""
+    pip = [str(COLAB_BIN / "python"), "-m", "pip", "--quiet", "--disable-pip-version-check"]
+    pristine = set((COLAB_VENV / "pristine.txt").read_text().splitlines())
+    now = set(subprocess.run([*pip, "freeze"], capture_output=True, text=True, check=True).stdout.splitlines())
+    if added := sorted(line.split("==")[0] for line in now - pristine):
+        subprocess.run([*pip, "uninstall", "--yes", *added], capture_output=True, check=True)
+    if changed := sorted(pristine - now):
+        subprocess.run([*pip, "install", "--no-deps", *changed], capture_output=True, check=True)
+
+
+def colab_environment() -> dict[str, str]:
+    """This environment as a Colab kernel sees it: no display, no path to helpers/, Colab's Python first."""
+    ours = {str(ROOT / ".venv" / "bin"), str(COLAB_BIN)}
+    path = [str(COLAB_BIN), *(p for p in os.environ["PATH"].split(os.pathsep) if p not in ours)]
+    unset = {"DISPLAY", "PYTHONPATH", "VIRTUAL_ENV", "MUJOCO_GL", "PYOPENGL_PLATFORM"}
+    environment = {name: value for name, value in os.environ.items() if name not in unset}
+    return {**environment, "PATH": os.pathsep.join(path), _colab.REPOSITORY_VARIABLE: str(ROOT)}
+
+
+_RUNS: list[str] = []
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_the_notebook_runs_top_to_bottom_on_colabs_stack(colab_python: Path, chapter: str) -> None:
+    start = time.monotonic()
+    restore_colab_env()
+    workdir = ROOT / "_build" / "colab" / Path(chapter).name  # Colab's /content
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+
+    run = subprocess.run(
+        [colab_python, ROOT / "tests" / "colab_execute.py", ROOT / f"{chapter}.ipynb", workdir],
+        cwd=workdir,
+        env=colab_environment(),
+        capture_output=True,
+        text=True,
+    )
+
+    assert run.returncode == 0, f"{chapter}.ipynb failed on Colab's stack:\n{run.stdout[-6000:]}\n{run.stderr[-3000:]}"
+    result = json.loads(run.stdout.splitlines()[-1])
+    assert (workdir / "helpers" / "render.py").read_bytes() == (ROOT / "helpers" / "render.py").read_bytes()
+    stderr = f", stderr: {' | '.join(text.strip()[:200] for text in result['stderr'])}" if result["stderr"] else ""
+    if not _RUNS:
+        report("Chapters run as Colab notebooks (.venv-colab, Python 3.13)", _RUNS)
+    _RUNS.append(f"{time.monotonic() - start:6.1f} s  {chapter}: {result['cells']} cells{stderr}")
