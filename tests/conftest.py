@@ -17,13 +17,14 @@ from types import ModuleType
 
 import imageio_ffmpeg
 import pytest
-import yaml
 from bs4 import BeautifulSoup, Tag
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 XVFB_BEFORE_TESTS = pytest.StashKey[set[int]]()
 sys.path.insert(0, str(ROOT))  # helpers/, when pytest runs without the Makefile's PYTHONPATH
+
+from book._colab import chapters  # noqa: E402  (the chapters of _toc.yml, root first)
 
 
 def running_xvfb() -> set[int]:
@@ -106,12 +107,6 @@ def copy_repository(destination: Path, *, with_build: bool) -> Path:
     shutil.copytree(ROOT, destination, symlinks=True, ignore=ignore)
     (destination / ".venv").symlink_to(ROOT / ".venv")
     return destination
-
-
-def chapters() -> list[str]:
-    """The documents listed in _toc.yml, root first, as paths without the .md."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
 
 
 def page(built_book: Path, chapter: str) -> BeautifulSoup:
