@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from pathlib import Path
 
 import gymnasium as gym
 import pytest
 
-from conftest import Video, decode_video, page
+from conftest import Video, embedded_videos, page
 
 ENVIRONMENTS = ["MountainCar-v0", "CartPole-v1"]
 REPORT = re.compile(
@@ -35,8 +34,7 @@ def filmed_episodes(built_book: Path) -> dict[str, dict[str, tuple[re.Match[str]
     for figure in page(built_book, "book/agents").select("div.cell_output figure"):
         caption = CAPTION.match(figure.figcaption.get_text().strip())
         assert caption, f"unexpected caption: {figure.figcaption.get_text()!r}"
-        source = figure.select_one("video source")["src"]
-        video = decode_video(base64.b64decode(source.split(",", 1)[1]))
+        [video] = embedded_videos(figure)
         found.setdefault(caption["env"], {})[caption["agent"]] = (caption, video)
     return found
 
