@@ -27,6 +27,13 @@ def test_only_cells_tagged_raises_exception_show_errors_and_none_show_stderr(bui
             assert "tag_raises-exception" in cell["class"], f"unexpected error in {chapter}: {cell.get_text()[:500]}"
 
 
+@pytest.mark.parametrize("chapter", chapters())
+def test_each_cell_shows_what_it_printed_as_one_block(built_book: Path, chapter: str) -> None:
+    for cell in page(built_book, chapter).select("div.cell"):
+        streams = cell.select("div.cell_output > div.output.stream")
+        assert len(streams) <= 1, f"{chapter}: printed output split in {len(streams)} blocks: {cell.get_text()[:300]}"
+
+
 def test_the_intro_page_was_executed_under_a_virtual_display(built_book: Path) -> None:
     text = page(built_book, "book/intro").get_text()
 
