@@ -25,8 +25,9 @@ REPRODUCED = [  # executed in the build: the page shows them as real output
     "X11: The DISPLAY environment variable is missing",
     "invalid value for environment variable MUJOCO_GL",
 ]
-QUOTED = [  # cannot happen in this build, or not in these words: quoted, with a link to a report
+QUOTED = [  # cannot happen in this build, or not in these words: quoted, with a link to a report or its fix
     "pygame.error: No available video device",
+    "'RecordVideo' object has no attribute 'recorded_frames'",
     "GLFWError: (65544) b'X11: The DISPLAY environment variable is missing'",
     "invalid value for environment variable MUJOCO_GL",
 ]
@@ -62,7 +63,7 @@ def test_each_quoted_message_heads_a_section_with_the_report_it_came_from(
     section = section_of(troubleshooting, message)
     links = [a["href"] for a in section.select("a.reference.external")]
 
-    assert any(href.startswith("https://github.com/") and "/issues/" in href for href in links)
+    assert any(href.startswith("https://github.com/") and ("/issues/" in href or "/pull/" in href) for href in links)
     assert "Cause" in section.get_text() and "Fix" in section.get_text()
 
 
