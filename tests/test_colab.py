@@ -125,9 +125,10 @@ def test_the_notebook_runs_top_to_bottom_on_colabs_stack(colab_python: Path, cha
     result = json.loads(run.stdout.splitlines()[-1])
     assert (workdir / "helpers" / "render.py").read_bytes() == (ROOT / "helpers" / "render.py").read_bytes()
     explained = (ROOT / "book" / "troubleshooting.md").read_text()
-    for text in result["stderr"]:  # a reader who searches what Colab printed finds it explained
-        assert text.strip().splitlines()[-1] in explained, f"{chapter}: stderr on Colab, not on the troubleshooting page:\n{text}"
-    stderr = f", stderr: {' | '.join(text.strip().splitlines()[-1][:200] for text in result['stderr'])}" if result["stderr"] else ""
+    last_lines = [text.strip().splitlines()[-1] for text in result["stderr"]]  # what a reader would search for
+    for line, text in zip(last_lines, result["stderr"]):
+        assert line in explained, f"{chapter}: stderr on Colab, not on the troubleshooting page:\n{text}"
+    stderr = f", stderr: {' | '.join(line[:200] for line in last_lines)}" if last_lines else ""
     if not _RUNS:
         report("Chapters run as Colab notebooks (.venv-colab, Python 3.13)", _RUNS)
     _RUNS.append(f"{time.monotonic() - start:6.1f} s  {chapter}: {result['cells']} cells{stderr}")
