@@ -1,6 +1,6 @@
 # Gym on a Server
 #   make book   set up this machine, then build the book into _build/html
-#   make test   set up this machine, then run the tests (they build the book too)
+#   make test   set up this machine, then lint and run the tests (they build the book too)
 #   make clean  delete the build and its execution cache
 #   make bench  time a cold build, a no-change rebuild and the recordings; write bench/README.md
 #   make notebooks  regenerate book/*.ipynb, the chapters as "Open in Colab" notebooks (commit them)
@@ -49,8 +49,11 @@ book: system-packages $(VENV)/installed
 	$(XVFB_RUN) jupyter-book build --warningiserror --keep-going .
 	echo $(FINGERPRINT) > _build/fingerprint
 
+# The linter and formatter first (ruff.toml), then the helpers' docstring examples and the tests.
 test: system-packages test-system-packages $(VENV)/installed
-	pytest -p no:cacheprovider tests
+	ruff check .
+	ruff format --check .
+	pytest -p no:cacheprovider --doctest-modules helpers tools tests
 
 clean:
 	rm -rf _build
@@ -91,9 +94,9 @@ $(VENV)/installed: requirements.txt
 	$(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
 
-# The chapters as notebooks for Colab's "Open in Colab" button: see book/_colab.py.
+# The chapters as notebooks for Colab's "Open in Colab" button: see tools/colab_notebooks.py.
 notebooks: $(VENV)/installed
-	$(BIN)/python book/_colab.py
+	$(BIN)/python tools/colab_notebooks.py
 
 # Colab's Python: 3.13, from pyenv or the system (Debian trixie and Ubuntu 24.10+ have python3.13).
 COLAB_VENV   := .venv-colab

@@ -56,7 +56,9 @@ def record_seconds(wrapper: str, repeats: int = 3) -> float:
         folder = Path(scratch) / "video"  # a new folder, or RecordVideo warns that it overwrites
         start = time.perf_counter()
         env = gym.make("MountainCar-v0", render_mode="rgb_array")
-        env = wrap_env(env, folder) if wrapper == "wrap_env" else RecordVideo(env, folder, episode_trigger=lambda e: True)
+        env = (
+            wrap_env(env, folder) if wrapper == "wrap_env" else RecordVideo(env, folder, episode_trigger=lambda e: True)
+        )
         play_episode(env, Agent(env, seed=0), seed=0)
         env.close()
         times.append(time.perf_counter() - start)

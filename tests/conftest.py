@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,15 @@ HTML = ROOT / "_build" / "html"
 XVFB_BEFORE_TESTS = pytest.StashKey[set[int]]()
 sys.path.insert(0, str(ROOT))  # helpers/, when pytest runs without the Makefile's PYTHONPATH
 
-from book._colab import chapters  # noqa: E402  (the chapters of _toc.yml, root first)
+
+def run_python(code: str, **env_changes: str | None) -> subprocess.CompletedProcess[str]:
+    """Run code in a fresh interpreter that can import helpers, with env vars changed (None unsets)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for name, value in env_changes.items():
+        env.pop(name, None) if value is None else env.__setitem__(name, value)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
 
 
 def running_xvfb() -> set[int]:
@@ -130,7 +140,9 @@ def decode_video(data: bytes) -> Video:
         file.write(data)
         file.flush()
         frames, seconds = imageio_ffmpeg.count_frames_and_secs(file.name)
-        probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", file.name], capture_output=True, text=True)
+        probe = subprocess.run(
+            [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", file.name], capture_output=True, text=True
+        )
     stream = next(line.strip() for line in probe.stderr.splitlines() if "Video:" in line)
     return Video(len(data), frames, seconds, stream)
 
@@ -174,7 +186,7 @@ def cells(soup: Tag) -> list[Cell]:
 
 @pytest.fixture(scope="session")
 def legacy_gym() -> ModuleType:
-    """gym 0.26.2, imported with gym-notices' unmaintained notice kept out of the test output."""
+    """Gym 0.26.2, imported with gym-notices' unmaintained notice kept out of the test output."""
     with contextlib.redirect_stderr(io.StringIO()):
         import gym
     return gym

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import chapters, page
+from conftest import page
+from tools.colab_notebooks import chapters
 
 
 @pytest.mark.parametrize("chapter", chapters())
@@ -32,20 +33,3 @@ def test_each_cell_shows_what_it_printed_as_one_block(built_book: Path, chapter:
     for cell in page(built_book, chapter).select("div.cell"):
         streams = cell.select("div.cell_output > div.output.stream")
         assert len(streams) <= 1, f"{chapter}: printed output split in {len(streams)} blocks: {cell.get_text()[:300]}"
-
-
-def test_the_intro_page_was_executed_under_a_virtual_display(built_book: Path) -> None:
-    text = page(built_book, "book/intro").get_text()
-
-    assert "X display: :" in text and "X display: none" not in text
-
-
-def test_the_setup_page_shows_why_the_2021_apt_line_fails_and_a_passing_check(built_book: Path) -> None:
-    soup = page(built_book, "book/setup")
-    text = soup.get_text()
-
-    assert "E: Unable to locate package python-opengl" in text
-    assert "exit status 100" in text
-    check_table = soup.find("caption", string="Setup check").find_parent("table")
-    statuses = [row.find_all("td")[1].get_text() for row in check_table.select("tbody tr")]
-    assert len(statuses) >= 9 and set(statuses) == {"ok"}

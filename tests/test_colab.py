@@ -1,6 +1,6 @@
 """The "Open in Colab" button: it opens the chapter's committed notebook, which runs on Colab's stack.
 
-The notebooks (book/*.ipynb) are made from the chapters by book/_colab.py (`make notebooks`).
+The notebooks (book/*.ipynb) are made from the chapters by tools/colab_notebooks.py (`make notebooks`).
 The last test runs each one as Colab would: in .venv-colab (Python 3.13 with Colab's package
 versions, `make colab-env`), with ``google.colab`` importable, no DISPLAY, and the working tree
 standing in for the repository that the setup cell downloads helpers/ from.
@@ -21,10 +21,10 @@ import jupytext
 import nbformat
 import pytest
 
-from conftest import ROOT, chapters, page, report
-
-sys.path.insert(0, str(ROOT / "book"))
-import _colab  # noqa: E402  (book/_colab.py, the generator)
+from conftest import ROOT, page, report
+from helpers import render
+from tools import colab_notebooks
+from tools.colab_notebooks import chapters
 
 COLAB_VENV = ROOT / ".venv-colab"
 COLAB_BIN = COLAB_VENV / "bin"
@@ -39,7 +39,7 @@ def test_the_colab_button_opens_the_chapters_committed_notebook(built_book: Path
     soup = page(built_book, chapter)
     links = [a["href"] for a in soup.select("a[href^='https://colab.research.google.com/']")]
 
-    assert links == [_colab.colab_link(chapter)]
+    assert links == [colab_notebooks.colab_link(chapter)]
     assert links[0].endswith(f"/blob/main/{chapter}.ipynb")
     tracked = subprocess.run(["git", "ls-files", "--error-unmatch", f"{chapter}.ipynb"], cwd=ROOT, capture_output=True)
     assert tracked.returncode == 0, f"{chapter}.ipynb is not committed: git add it"
@@ -55,12 +55,14 @@ def test_the_notebook_is_the_chapter_after_one_setup_cell(chapter: str) -> None:
     assert rest == code_cells(jupytext.read(ROOT / f"{chapter}.md"))
     markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert not re.search(r"\{(doc|ref)\}`|^\([\w-]+\)=$", markdown, re.M), "MyST that Colab would show raw"
-    for target in re.findall(r"\]\(https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/main/([^)]+)\.ipynb\)", markdown):
+    for target in re.findall(
+        r"\]\(https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/main/([^)]+)\.ipynb\)", markdown
+    ):
         assert target in chapters(), f"{chapter} links to {target}, which is not a chapter"
 
 
 def test_every_committed_notebook_is_what_make_notebooks_writes() -> None:
-    assert _colab.stale_notebooks() == [], "a chapter changed: run make notebooks, and commit book/*.ipynb"
+    assert colab_notebooks.stale_notebooks() == [], "a chapter changed: run make notebooks, and commit book/*.ipynb"
 
 
 def test_the_setup_cell_does_nothing_outside_colab(tmp_path: Path) -> None:
@@ -99,7 +101,7 @@ def colab_environment() -> dict[str, str]:
     path = [str(COLAB_BIN), *(p for p in os.environ["PATH"].split(os.pathsep) if p not in ours)]
     unset = {"DISPLAY", "PYTHONPATH", "VIRTUAL_ENV", "MUJOCO_GL", "PYOPENGL_PLATFORM"}
     environment = {name: value for name, value in os.environ.items() if name not in unset}
-    return {**environment, "PATH": os.pathsep.join(path), _colab.REPOSITORY_VARIABLE: str(ROOT)}
+    return {**environment, "PATH": os.pathsep.join(path), colab_notebooks.REPOSITORY_VARIABLE: str(ROOT)}
 
 
 _RUNS: list[str] = []
@@ -123,7 +125,8 @@ def test_the_notebook_runs_top_to_bottom_on_colabs_stack(colab_python: Path, cha
 
     assert run.returncode == 0, f"{chapter}.ipynb failed on Colab's stack:\n{run.stdout[-6000:]}\n{run.stderr[-3000:]}"
     result = json.loads(run.stdout.splitlines()[-1])
-    assert (workdir / "helpers" / "render.py").read_bytes() == (ROOT / "helpers" / "render.py").read_bytes()
+    for helper in (ROOT / "helpers").glob("*.py"):
+        assert (workdir / "helpers" / helper.name).read_bytes() == helper.read_bytes(), f"{helper.name} not fetched"
     explained = (ROOT / "book" / "troubleshooting.md").read_text()
     last_lines = [text.strip().splitlines()[-1] for text in result["stderr"]]  # what a reader would search for
     for line, text in zip(last_lines, result["stderr"]):
@@ -132,3 +135,26 @@ def test_the_notebook_runs_top_to_bottom_on_colabs_stack(colab_python: Path, cha
     if not _RUNS:
         report("Chapters run as Colab notebooks (.venv-colab, Python 3.13)", _RUNS)
     _RUNS.append(f"{time.monotonic() - start:6.1f} s  {chapter}: {result['cells']} cells{stderr}")
+
+
+def test_the_setup_cell_fetches_every_helper_module_so_each_public_name_imports_on_colab(
+    colab_python: Path, tmp_path: Path
+) -> None:
+    restore_colab_env()
+    setup = code_cells(nbformat.read(ROOT / "book/setup.ipynb", as_version=4))[0]
+    check = "import helpers.render as r\nprint(sorted(r.__all__), [n for n in r.__all__ if not hasattr(r, n)])"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell(check)])
+    nbformat.write(notebook, tmp_path / "check.ipynb")
+
+    run = subprocess.run(
+        [colab_python, ROOT / "tests" / "colab_execute.py", tmp_path / "check.ipynb", tmp_path],
+        cwd=tmp_path,
+        env=colab_environment(),
+        capture_output=True,
+        text=True,
+    )
+
+    assert run.returncode == 0, f"the helpers do not import on Colab's stack:\n{run.stdout[-4000:]}"
+    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    printed = executed.cells[-1].outputs[0]["text"].strip()
+    assert printed == f"{sorted(render.__all__)} []"

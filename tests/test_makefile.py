@@ -24,5 +24,8 @@ def test_without_root_make_prints_the_exact_apt_get_line_for_what_is_missing_and
     )
 
     assert result.returncode != 0
-    assert result.stdout.splitlines()[-1] == "  sudo apt-get update && sudo apt-get install -y gym-on-a-server-no-such-package"
+    assert (
+        result.stdout.splitlines()[-1]
+        == "  sudo apt-get update && sudo apt-get install -y gym-on-a-server-no-such-package"
+    )
     assert "jupyter-book build" not in result.stdout

@@ -1,6 +1,8 @@
-"""`make book` in a temporary copy of the repository: rebuilds are never stale, and a failing
-cell fails the build. The copy builds three chapters that link only to each other, to keep the
-suite quick; the mechanism is the same for every chapter."""
+"""`make book` in a temporary copy of the repository: rebuilds are never stale; a failing cell fails the build.
+
+The copy builds three chapters that link only to each other, to keep the
+suite quick; the mechanism is the same for every chapter.
+"""
 
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, sync_playwright
 
-from conftest import ROOT, chapters, embedded_videos, report
+from conftest import ROOT, embedded_videos, report
+from tools.colab_notebooks import chapters
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -36,6 +37,8 @@ SITE_PAGES = [f"{chapter}.html" for chapter in chapters()] + ["search.html", "ge
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site without logging each request."""
+
     def log_message(self, format: str, *args: object) -> None:
         """Keep the request log out of the test output."""
 
@@ -81,7 +84,9 @@ VIDEO_STATE = """async (video) => {
 
 
 @pytest.mark.parametrize("page_path", SITE_PAGES)
-def test_every_page_loads_without_script_errors_and_its_videos_play(site: str, browser: Browser, page_path: str) -> None:
+def test_every_page_loads_without_script_errors_and_its_videos_play(
+    site: str, browser: Browser, page_path: str
+) -> None:
     tab = browser.new_page(viewport={"width": 1280, "height": 900})
     script_errors: list[str] = []
     tab.on("pageerror", lambda error: script_errors.append(str(error)))
@@ -113,7 +118,10 @@ def test_no_page_weighs_over_3_mb_and_no_video_over_1_5_mb(built_book: Path) -> 
         html = (built_book / page_path).read_bytes()
         videos = embedded_videos(BeautifulSoup(html, "html.parser"))
         lines.append(f"{len(html) / 1e6:6.2f} MB  {page_path}")
-        lines += [f"{v.size / 1e6:6.2f} MB    video {i + 1}: {v.seconds:.1f} s, {v.frames} frames" for i, v in enumerate(videos)]
+        lines += [
+            f"{v.size / 1e6:6.2f} MB    video {i + 1}: {v.seconds:.1f} s, {v.frames} frames"
+            for i, v in enumerate(videos)
+        ]
         too_heavy += [page_path] * (len(html) > MAX_PAGE_BYTES)
         too_heavy += [f"{page_path} video {i + 1}" for i, v in enumerate(videos) if v.size > MAX_VIDEO_BYTES]
     report("Page and video sizes", lines)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import importlib.util
 import re
 from pathlib import Path
@@ -61,13 +60,15 @@ def test_the_page_shows_ale_pys_errors_for_a_missing_import_and_a_missing_or_wro
     assert "NamespaceNotFound: Namespace ALE not found. Have you installed the proper package for ALE?" in lines
     assert "NameNotFound: Environment `PongNoFrameskip` doesn't exist." in lines
     assert any(re.fullmatch(r"FileNotFoundError: .*No such file or directory: '.*/pong\.bin'", line) for line in lines)
-    assert any(error.startswith("Loading roms from") and "OSError: The hash of pong.bin does not match" in error
-               for error in errors(soup))
+    assert any(
+        error.startswith("Loading roms from") and "OSError: The hash of pong.bin does not match" in error
+        for error in errors(soup)
+    )
 
 
 def test_the_page_compares_the_two_pong_ids_from_their_registrations(soup) -> None:
-    import gymnasium as gym
     import ale_py
+    import gymnasium as gym
 
     gym.register_envs(ale_py)
     text = soup.get_text()

@@ -18,18 +18,28 @@ def migrate(built_book: Path) -> BeautifulSoup:
 
 # (the old line, as the page runs it; the error it gives today; a line of the fix that runs after it)
 FAILURES_AND_FIXES = [
-    ("from gym.wrappers import Monitor", "ImportError: cannot import name 'Monitor' from 'gym.wrappers'",
-     "from gym.wrappers import RecordVideo"),
-    ("state, reward, done, info = env.step(", "AttributeError: module 'numpy' has no attribute 'bool8'",
-     'gym.make("CartPole-v1", disable_env_checker=True)'),
-    ("state, reward, done, info = env.step(", "ValueError: too many values to unpack (expected 4)",
-     "state, reward, terminated, truncated, info = env.step("),
-    ('env.render(mode="rgb_array")', "render() got an unexpected keyword argument 'mode'",
-     'render_mode="rgb_array"'),
-    ('gymnasium.make("CartPole-v1").reward_range', "object has no attribute 'reward_range'",
-     "query_environment(env_id, gym_module=gym)"),
-    ('gym.make("PongNoFrameskip-v4")', "NameNotFound: Environment PongNoFrameskip doesn't exist",
-     "import ale_py"),
+    (
+        "from gym.wrappers import Monitor",
+        "ImportError: cannot import name 'Monitor' from 'gym.wrappers'",
+        "from gym.wrappers import RecordVideo",
+    ),
+    (
+        "state, reward, done, info = env.step(",
+        "AttributeError: module 'numpy' has no attribute 'bool8'",
+        'gym.make("CartPole-v1", disable_env_checker=True)',
+    ),
+    (
+        "state, reward, done, info = env.step(",
+        "ValueError: too many values to unpack (expected 4)",
+        "state, reward, terminated, truncated, info = env.step(",
+    ),
+    ('env.render(mode="rgb_array")', "render() got an unexpected keyword argument 'mode'", 'render_mode="rgb_array"'),
+    (
+        'gymnasium.make("CartPole-v1").reward_range',
+        "object has no attribute 'reward_range'",
+        "query_environment(env_id, gym_module=gym)",
+    ),
+    ('gym.make("PongNoFrameskip-v4")', "NameNotFound: Environment PongNoFrameskip doesn't exist", "import ale_py"),
     ('atari_py.get_game_path("pong")', "Exception: ROM is missing for pong", 'gymnasium.make("PongNoFrameskip-v4"'),
 ]
 
@@ -73,14 +83,15 @@ def test_the_gym_atari_extra_is_shown_to_want_an_ale_py_that_is_not_installed(mi
     assert "E: Unable to locate package python-opengl" in text
 
 
-def test_the_2021_query_environment_and_todays_run_against_both_packages(
-    migrate: BeautifulSoup, legacy_gym
-) -> None:
+def test_the_2021_query_environment_and_todays_run_against_both_packages(migrate: BeautifulSoup, legacy_gym) -> None:
     text = migrate.get_text()
 
     assert "def query_environment(name):" in text
     for env_id in ("CartPole-v1", "FrozenLake-v1"):
-        assert f"--- {env_id} with gym {legacy_gym.__version__}\n{query_environment(env_id, gym_module=legacy_gym)}" in text
+        assert (
+            f"--- {env_id} with gym {legacy_gym.__version__}\n{query_environment(env_id, gym_module=legacy_gym)}"
+            in text
+        )
         assert f"{query_environment(env_id)}" in text
     assert "Reward Range: (0, 1) (declared by the environment)" in text
 
@@ -105,10 +116,18 @@ def test_the_page_embeds_the_episode_that_gym_0_26_2_recorded(migrate: Beautiful
 def test_the_migration_table_maps_each_old_line_to_a_new_one_with_a_version(migrate: BeautifulSoup) -> None:
     [table] = [t for t in migrate.select("table") if "2021 line" in t.get_text()]
     header = [th.get_text(strip=True) for th in table.select("thead th")]
-    rows = {row.find_all("td")[0].get_text(): [td.get_text() for td in row.find_all("td")] for row in table.select("tbody tr")}
+    rows = {
+        row.find_all("td")[0].get_text(): [td.get_text() for td in row.find_all("td")]
+        for row in table.select("tbody tr")
+    }
 
     assert header == ["2021 line", "Today", "Since", "Why"]
-    for old_line in ("from gym.wrappers import Monitor", "state, reward, done, info = env.step(a)",
-                     "state = env.reset()", "pip install gym[atari]", "apt-get install -y xvfb python-opengl ffmpeg"):
+    for old_line in (
+        "from gym.wrappers import Monitor",
+        "state, reward, done, info = env.step(a)",
+        "state = env.reset()",
+        "pip install gym[atari]",
+        "apt-get install -y xvfb python-opengl ffmpeg",
+    ):
         assert old_line in rows, f"no row for {old_line!r}"
         assert all(cell.strip() for cell in rows[old_line])

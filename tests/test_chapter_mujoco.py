@@ -21,7 +21,9 @@ def soup(built_book: Path) -> BeautifulSoup:
 
 def cell_text(soup: BeautifulSoup, source_contains: str) -> str:
     """The output text of the one cell whose source contains a string."""
-    [cell] = [cell for cell in soup.select("div.cell") if source_contains in cell.select_one("div.cell_input").get_text()]
+    [cell] = [
+        cell for cell in soup.select("div.cell") if source_contains in cell.select_one("div.cell_input").get_text()
+    ]
     return cell.select_one("div.cell_output").get_text()
 
 
@@ -47,8 +49,12 @@ def test_the_page_names_each_backends_outcome_under_the_virtual_display(soup: Be
         ), f"no outcome for {backend} in:\n{text}"
 
 
-@pytest.mark.parametrize("source, name", [('try_mujoco_backend("glfw"', "MUJOCO_GL=glfw"), ("try_mujoco_backend(None", "MUJOCO_GL unset")])
-def test_without_a_display_glfw_fails_with_glfws_and_mujocos_real_errors(soup: BeautifulSoup, source: str, name: str) -> None:
+@pytest.mark.parametrize(
+    "source, name", [('try_mujoco_backend("glfw"', "MUJOCO_GL=glfw"), ("try_mujoco_backend(None", "MUJOCO_GL unset")]
+)
+def test_without_a_display_glfw_fails_with_glfws_and_mujocos_real_errors(
+    soup: BeautifulSoup, source: str, name: str
+) -> None:
     lines = cell_text(soup, source).strip().splitlines()
 
     assert lines[0] == f"{name}: fails"

@@ -80,7 +80,9 @@ def test_the_page_shows_when_a_display_is_needed(soup: BeautifulSoup) -> None:
     assert re.search(r"pygame's video driver: x11, on display :\d+", text)
 
 
-def test_the_screenshot_shows_the_human_mode_window_on_the_virtual_display(built_book: Path, soup: BeautifulSoup) -> None:
+def test_the_screenshot_shows_the_human_mode_window_on_the_virtual_display(
+    built_book: Path, soup: BeautifulSoup
+) -> None:
     [cell] = [cell for cell in soup.select("div.cell") if "video driver: x11" in cell.get_text()]
     [image] = cell.select("div.cell_output img")
 

@@ -10,8 +10,9 @@ import gymnasium as gym
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import chapters, page
+from conftest import page
 from helpers.render import compare_environments, query_environment
+from tools.colab_notebooks import chapters
 
 gym.register_envs(ale_py)  # the Atari ids, which the page registers too
 pytestmark = pytest.mark.filterwarnings("ignore:.*is out of date")  # old versions warn when made, as the page shows

@@ -1,0 +1,127 @@
+"""Checking a machine: what it has for rendering environments, and how to mend what is missing."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+import platform
+import shutil
+import sys
+from dataclasses import dataclass
+
+from .display import XVFB_INSTALL, display_is_live
+from .notebook_output import html_table
+
+__all__ = ["Check", "SetupReport", "check_setup"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of a setup report."""
+
+    name: str
+    ok: bool
+    found: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    """What this machine has for rendering environments, and how to mend what is missing."""
+
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every check passed."""
+        return all(check.ok for check in self.checks)
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """Each check as (piece, status, what was found, the fix if it failed)."""
+        return [(c.name, "ok" if c.ok else "missing", c.found, "" if c.ok else c.fix) for c in self.checks]
+
+    def __str__(self) -> str:
+        width = max(len(c.name) for c in self.checks)
+        return "\n".join(
+            f"{name:<{width}}  {status:<7}  {found}" + (f"  -> {fix}" if fix else "")
+            for name, status, found, fix in self.rows()
+        )
+
+    def _repr_html_(self) -> str:
+        return html_table("Setup check", self.rows(), ("Piece", "Status", "Found", "Fix"))
+
+
+SETUP_PACKAGES = {  # distribution name: what to install when it is missing
+    "gymnasium": 'pip install "gymnasium[classic-control,other]"',
+    "numpy": "pip install numpy",
+    "pygame": 'pip install "gymnasium[classic-control]"',
+    "moviepy": 'pip install "gymnasium[other]"',
+    "ale-py": "pip install ale-py",
+    "pyvirtualdisplay": "pip install pyvirtualdisplay",
+}
+
+
+def _package_check(name: str, fix: str) -> Check:
+    """Whether a distribution is installed; pygame-ce counts as pygame."""
+    for distribution in (name, f"{name}-ce"):
+        try:
+            return Check(name, True, f"{distribution} {importlib.metadata.version(distribution)}")
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return Check(name, False, "not installed", fix)
+
+
+def _display_check() -> Check:
+    display = os.environ.get("DISPLAY", "")
+    if display_is_live(display):
+        return Check("X display", True, f"DISPLAY={display}")
+    if shutil.which("Xvfb"):
+        return Check("X display", True, "none yet; Xvfb is installed, start_virtual_display() starts one")
+    return Check("X display", False, "no DISPLAY and no Xvfb", XVFB_INSTALL)
+
+
+def _ffmpeg_check() -> Check:
+    try:
+        import imageio_ffmpeg
+
+        return Check("ffmpeg", True, imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError):
+        system_ffmpeg = shutil.which("ffmpeg")
+        if system_ffmpeg:
+            return Check("ffmpeg", True, system_ffmpeg)
+        return Check("ffmpeg", False, "not found", "pip install imageio-ffmpeg")
+
+
+def _atari_roms_check() -> Check:
+    try:
+        roms = importlib.import_module("ale_py.roms").get_all_rom_ids()
+    except ImportError:
+        return Check("Atari ROMs", False, "ale-py not installed", "pip install ale-py")
+    if not roms:
+        return Check("Atari ROMs", False, "ale-py has no ROMs", "pip install --upgrade ale-py")
+    return Check("Atari ROMs", True, f"{len(roms)} ROMs bundled with ale-py")
+
+
+def check_setup() -> SetupReport:
+    """Report Python and package versions, the X display, ffmpeg and Atari ROMs.
+
+    Each missing piece comes with the command that installs it; ``ok`` says
+    whether everything is there.
+
+    Example:
+        >>> report = check_setup()
+        >>> [check.name for check in report.checks]  # doctest: +NORMALIZE_WHITESPACE
+        ['Python', 'gymnasium', 'numpy', 'pygame', 'moviepy', 'ale-py', 'pyvirtualdisplay',
+         'X display', 'ffmpeg', 'Atari ROMs']
+        >>> report.ok
+        True
+    """
+    python = Check(
+        "Python",
+        sys.version_info >= (3, 10),
+        f"{platform.python_version()} ({platform.python_implementation()})",
+        "Gymnasium 1.x needs Python 3.10 or newer",
+    )
+    packages = [_package_check(name, fix) for name, fix in SETUP_PACKAGES.items()]
+    return SetupReport((python, *packages, _display_check(), _ffmpeg_check(), _atari_roms_check()))

@@ -1,0 +1,18 @@
+"""book/setup: installing the stack, and the 2021 apt line that no longer works."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import page
+
+
+def test_the_setup_page_shows_why_the_2021_apt_line_fails_and_a_passing_check(built_book: Path) -> None:
+    soup = page(built_book, "book/setup")
+    text = soup.get_text()
+
+    assert "E: Unable to locate package python-opengl" in text
+    assert "exit status 100" in text
+    check_table = soup.find("caption", string="Setup check").find_parent("table")
+    statuses = [row.find_all("td")[1].get_text() for row in check_table.select("tbody tr")]
+    assert len(statuses) >= 9 and set(statuses) == {"ok"}
