@@ -37,11 +37,18 @@ XVFB_RUN := xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24"
 # Jupyter Book re-executes a chapter only when the chapter's own code changes. Every chapter
 # also runs helpers/ and the packages of requirements.txt: when their fingerprint differs
 # from the last build's, the build starts afresh, so no page shows what old code printed.
-FINGERPRINT := $(shell cat helpers/*.py requirements.txt | sha256sum | cut -c1-16)
+FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt | sha256sum | cut -c1-16)
+
+# Packages that chapters install into throwaway virtualenvs, to reproduce an old pin or a failing
+# install by execution, are downloaded once here (tools/reproductions.txt: one line of `pip download`
+# arguments each), so that the build itself needs no network. Chapters find them in
+# $GYM_ON_A_SERVER_DOWNLOADS: pip install --no-index --find-links "$GYM_ON_A_SERVER_DOWNLOADS" ...
+DOWNLOADS := $(VENV)/downloads
+export GYM_ON_A_SERVER_DOWNLOADS := $(CURDIR)/$(DOWNLOADS)
 
 .PHONY: book test clean bench notebooks colab-env system-packages test-system-packages
 
-book: system-packages $(VENV)/installed
+book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
 	  echo "helpers/ or requirements.txt changed since the last build: executing every chapter"; \
 	  rm -rf _build; \
@@ -50,7 +57,7 @@ book: system-packages $(VENV)/installed
 	echo $(FINGERPRINT) > _build/fingerprint
 
 # The linter and formatter first (ruff.toml), then the helpers' docstring examples and the tests.
-test: system-packages test-system-packages $(VENV)/installed
+test: system-packages test-system-packages $(VENV)/installed $(DOWNLOADS)/done
 	ruff check .
 	ruff format --check .
 	pytest -p no:cacheprovider --doctest-modules helpers tools tests
@@ -92,6 +99,13 @@ $(VENV)/installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	# Build Matplotlib's font cache now: building it during a chapter can print a notice to stderr.
 	$(BIN)/python -c "import matplotlib.pyplot"
+	touch $@
+
+$(DOWNLOADS)/done: tools/reproductions.txt $(VENV)/installed
+	mkdir -p $(DOWNLOADS)
+	grep -v -e '^#' -e '^$$' tools/reproductions.txt | while read -r arguments; do \
+	  $(BIN)/pip download --quiet --no-deps --dest $(DOWNLOADS) $$arguments || exit 1; \
+	done
 	touch $@
 
 # The chapters as notebooks for Colab's "Open in Colab" button: see tools/colab_notebooks.py.
