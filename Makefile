@@ -37,7 +37,9 @@ XVFB_RUN := xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24"
 # Jupyter Book re-executes a chapter only when the chapter's own code changes. Every chapter
 # also runs helpers/ and the packages of requirements.txt: when their fingerprint differs
 # from the last build's, the build starts afresh, so no page shows what old code printed.
-FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt | sha256sum | cut -c1-16)
+# The servers chapter also reads the container recipe, the CI example and the GPU record.
+FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt \
+                 docker/Dockerfile examples/ci/* bench/gpu/*.json | sha256sum | cut -c1-16)
 
 # Packages that chapters install into throwaway virtualenvs, to reproduce an old pin or a failing
 # install by execution, are downloaded once here (tools/reproductions.txt: one line of `pip download`
@@ -60,7 +62,7 @@ book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 test: system-packages test-system-packages $(VENV)/installed $(DOWNLOADS)/done
 	ruff check .
 	ruff format --check .
-	pytest -p no:cacheprovider --doctest-modules helpers tools tests
+	pytest -p no:cacheprovider --doctest-modules helpers tools examples tests
 
 clean:
 	rm -rf _build
