@@ -101,8 +101,8 @@ def test_the_page_embeds_light_pong_videos_from_ale_py_and_from_atari_py(soup) -
 
 
 def pasted(soup, opening: str) -> list[str]:
-    """The glued values, in order, in the paragraph or list item of the page that opens with `opening`."""
-    [block] = [tag for tag in soup.select("p, li") if tag.get_text().strip().startswith(opening)]
+    """The glued values, in order, in the paragraph of the page that opens with `opening`."""
+    [block] = [tag for tag in soup.select("p") if tag.get_text().strip().startswith(opening)]
     return [span.get_text() for span in block.select("span.pasted-text")]
 
 
