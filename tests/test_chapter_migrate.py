@@ -177,7 +177,7 @@ def test_the_table_gives_pong_v0s_settings_from_its_registration(migrate: Beauti
     low, high = kwargs["frameskip"]
 
     assert table_row(migrate, 'gym.make("Pong-v0")') == [
-        f"{low} to {high - 1} frames a step, at random",
+        f"{low} to {high - 1}",
         str(kwargs["repeat_action_probability"]),
     ]
 
