@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import importlib.util
 from collections.abc import Sequence
 
 
@@ -40,3 +41,20 @@ class Notice:
 
     def _repr_html_(self) -> str:
         return f"<p><strong>{html.escape(self.text)}</strong></p>"
+
+
+def glue(name: str, value: object) -> None:
+    """Hand a computed value to the chapter's prose, where {glue:text}`name` shows it.
+
+    In the book's build (myst-nb) the value is glued without showing on the page. Where myst-nb is
+    not installed, as on Colab, the prose cannot show it, so the cell prints ``name = value``.
+
+    Example:
+        >>> glue("speed_up", 2)  # in the build: nothing on the page; {glue:text}`speed_up` reads 2
+    """
+    if importlib.util.find_spec("myst_nb") is None:
+        print(f"{name} = {value}")
+        return
+    from myst_nb import glue as myst_nb_glue
+
+    myst_nb_glue(name, value, display=False)

@@ -11,7 +11,8 @@ beside this one, and is re-exported here:
 - ``video``: recording and showing episodes (``wrap_env``, ``show_video``, ``write_video``);
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
 - ``setup_check``: what this machine has (``check_setup``);
-- ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``).
+- ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
+- ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose).
 
 Importing it first quiets the native libraries that otherwise write noise into
 notebooks (pygame's greeting, SDL's ``XDG_RUNTIME_DIR`` complaint, ALSA's audio
@@ -39,6 +40,7 @@ from .facts import (  # noqa: E402
     query_environment,
 )
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
+from .notebook_output import glue  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
 from .video import show_video, show_videos, wrap_env, write_video  # noqa: E402
 
@@ -55,6 +57,7 @@ __all__ = [
     "check_setup",
     "compare_environments",
     "evaluate",
+    "glue",
     "play_episode",
     "query_environment",
     "screenshot_display",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata
+import io
 import os
 import platform
 import shutil
 import sys
+import warnings
 from dataclasses import dataclass
 
 from .display import XVFB_INSTALL, display_is_live
@@ -94,13 +97,30 @@ def _ffmpeg_check() -> Check:
 
 
 def _atari_roms_check() -> Check:
+    """How many of ale-py's games have a ROM file that ale-py opens: in ``ALE_ROMS_DIR`` if set, else its own."""
     try:
-        roms = importlib.import_module("ale_py.roms").get_all_rom_ids()
+        roms = importlib.import_module("ale_py.roms")
     except ImportError:
         return Check("Atari ROMs", False, "ale-py not installed", "pip install ale-py")
-    if not roms:
-        return Check("Atari ROMs", False, "ale-py has no ROMs", "pip install --upgrade ale-py")
-    return Check("Atari ROMs", True, f"{len(roms)} ROMs bundled with ale-py")
+    custom = os.environ.get("ALE_ROMS_DIR")
+    where = f"ALE_ROMS_DIR={custom}" if custom else "bundled with ale-py"
+    if custom:
+        fix = "put the games' .bin files (as ale-py ships them) in that folder, or unset ALE_ROMS_DIR"
+    else:
+        fix = "pip install --force-reinstall ale-py (ale-py 0.9 and later ship the ROMs)"
+    ids = roms.get_all_rom_ids()
+    opened = 0
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():  # get_rom_path prints its folder
+        warnings.simplefilter("ignore")
+        for rom_id in ids:
+            try:
+                opened += roms.get_rom_path(rom_id) is not None
+            except NotADirectoryError:
+                return Check("Atari ROMs", False, f"{where}, which is not a folder", fix)
+            except OSError:  # missing, unreadable, or not the dump whose checksum ale-py expects
+                continue
+    found = f"{opened} of {len(ids)} games' ROMs open, {where}"
+    return Check("Atari ROMs", opened > 0, found, fix)
 
 
 def check_setup() -> SetupReport:

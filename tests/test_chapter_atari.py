@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
-from conftest import embedded_videos, page
+from conftest import embedded_videos, page, run_python
 
 ATARI_PY_MISSING_ROM = (
     "Exception: ROM is missing for pong, see https://github.com/openai/atari-py#roms for instructions"
@@ -97,3 +98,68 @@ def test_the_page_embeds_light_pong_videos_from_ale_py_and_from_atari_py(soup) -
         assert "h264" in video.stream and "yuv420p" in video.stream and "160x210" in video.stream
         assert video.frames > 300  # a game of Pong, not a few frames
     assert abs(videos[0].frames - ale_py_steps) <= 1
+
+
+def pasted(soup, opening: str) -> list[str]:
+    """The glued values, in order, in the paragraph of the page that opens with `opening`."""
+    [block] = [tag for tag in soup.select("p") if tag.get_text().strip().startswith(opening)]
+    return [span.get_text() for span in block.select("span.pasted-text")]
+
+
+def registrations() -> tuple[dict, dict]:
+    import ale_py
+    import gymnasium as gym
+
+    gym.register_envs(ale_py)
+    return gym.spec("PongNoFrameskip-v4").kwargs, gym.spec("ALE/Pong-v5").kwargs
+
+
+def test_the_speed_up_of_the_pong_video_is_computed_from_the_episode_on_the_page(soup) -> None:
+    from ale_py.env import AtariEnv
+
+    steps, frames = map(int, re.search(r"One episode: (\d+) steps, (\d+) emulator frames", soup.get_text()).groups())
+    fps = AtariEnv.metadata["render_fps"]
+    frames_a_step = round(frames / steps)
+    speed_up = round((frames / 60) / (steps / fps))
+
+    assert pasted(soup, "The video plays the game") == [
+        {2: "twice"}.get(speed_up, f"{speed_up} times"),
+        str(frames_a_step),
+        str(fps),
+        str(frames_a_step * fps),
+    ]
+    assert frames_a_step == registrations()[1]["frameskip"]
+
+
+def test_the_prose_on_frame_skip_sticky_actions_and_episode_limits_is_ale_pys_registration(soup) -> None:
+    v4, v5 = registrations()
+    frames = v5["max_num_frames_per_episode"]
+
+    assert pasted(soup, "Frame skip.") == [str(v5["frameskip"]), str(60 // v5["frameskip"])]
+    assert pasted(soup, "Sticky actions.") == [str(v5["repeat_action_probability"])]
+    assert pasted(soup, "Episode limits.") == [
+        f"{frames:,}",
+        str(frames // 3600),
+        f"{frames // v4['frameskip']:,}",
+        f"{frames // v5['frameskip']:,}",
+    ]
+
+
+def test_the_page_says_how_often_ale_prints_its_banner_as_a_fresh_python_does(soup) -> None:
+    three_games = (
+        "import gymnasium as gym, ale_py\n"
+        "gym.register_envs(ale_py)\n"
+        "for env_id in ['ALE/Pong-v5', 'ALE/Breakout-v5', 'ALE/Pong-v5']:\n"
+        "    gym.make(env_id).close()\n"
+    )
+    banners = run_python(three_games).stderr.count("A.L.E: Arcade Learning Environment")
+
+    assert pasted(soup, "Three games made") == [{1: "once"}.get(banners, f"{banners} times")]
+
+
+def test_the_atari_py_version_and_checksum_count_in_the_prose_are_atari_pys(soup) -> None:
+    md5_file = Path(importlib.util.find_spec("atari_py").origin).parent / "ale_interface" / "md5.txt"
+    checksums = [line for line in md5_file.read_text().splitlines() if re.fullmatch(r"[0-9a-f]{32} \S+\.bin", line)]
+
+    assert pasted(soup, "Until gym 0.20") == [importlib.metadata.version("atari-py")]
+    assert pasted(soup, "import_roms walks the folder") == [str(len(checksums))]

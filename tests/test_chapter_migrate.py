@@ -131,3 +131,60 @@ def test_the_migration_table_maps_each_old_line_to_a_new_one_with_a_version(migr
     ):
         assert old_line in rows, f"no row for {old_line!r}"
         assert all(cell.strip() for cell in rows[old_line])
+
+
+def table_row(soup: BeautifulSoup, first_cell: str) -> list[str]:
+    """The glued values in the migration table's row whose first cell is `first_cell`."""
+    [row] = [tr for tr in soup.select("tbody tr") if tr.find("td").get_text().strip() == first_cell]
+    return [span.get_text() for span in row.select("span.pasted-text")]
+
+
+def test_the_table_names_the_environments_that_still_declare_a_reward_range(migrate: BeautifulSoup) -> None:
+    import warnings
+
+    import ale_py
+    import gymnasium
+
+    gymnasium.register_envs(ale_py)
+    groups: dict[str, list[str]] = {}  # ids by the class that makes them
+    for spec in gymnasium.registry.values():
+        if isinstance(spec.entry_point, str):
+            groups.setdefault(spec.entry_point, []).append(spec.id)
+    declaring = []
+    for ids in groups.values():
+        for env_id in ids:  # the first of the group that can be made here
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    env = gymnasium.make(env_id)
+            except Exception:  # an optional dependency missing (Box2D, JAX)
+                continue
+            declares = "reward_range" in vars(env.unwrapped)
+            env.close()
+            declaring += ids if declares else []
+            break
+
+    assert table_row(migrate, "env.reward_range") == [" and ".join(declaring)]
+    assert declaring and all(env_id.startswith("FrozenLake") for env_id in declaring)
+
+
+def test_the_table_gives_pong_v0s_settings_from_its_registration(migrate: BeautifulSoup) -> None:
+    import ale_py
+    import gymnasium
+
+    gymnasium.register_envs(ale_py)
+    kwargs = gymnasium.spec("Pong-v0").kwargs
+    low, high = kwargs["frameskip"]
+
+    assert table_row(migrate, 'gym.make("Pong-v0")') == [
+        f"{low} to {high - 1}",
+        str(kwargs["repeat_action_probability"]),
+    ]
+
+
+def test_the_table_names_the_system_on_which_python_opengl_is_missing(migrate: BeautifulSoup) -> None:
+    import platform
+
+    assert table_row(migrate, "apt-get install -y xvfb python-opengl ffmpeg") == [
+        platform.freedesktop_os_release()["PRETTY_NAME"]
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 from pathlib import Path
 
 from conftest import page
@@ -16,3 +18,17 @@ def test_the_setup_page_shows_why_the_2021_apt_line_fails_and_a_passing_check(bu
     check_table = soup.find("caption", string="Setup check").find_parent("table")
     statuses = [row.find_all("td")[1].get_text() for row in check_table.select("tbody tr")]
     assert len(statuses) >= 9 and set(statuses) == {"ok"}
+
+
+def test_the_packages_that_pip_brings_are_glued_from_their_metadata(built_book: Path) -> None:
+    soup = page(built_book, "book/setup")
+    pasted = [span.get_text() for span in soup.select("span.pasted-text")]
+    classic_control = [
+        re.split(r"[<>=!~ ;]", requirement)[0]
+        for requirement in importlib.metadata.requires("gymnasium")
+        if 'extra == "classic-control"' in requirement
+    ]
+    mujoco = [re.split(r"[<>=!~ ;]", r)[0] for r in importlib.metadata.requires("mujoco") if ";" not in r]
+
+    assert pasted == [classic_control[0], ", ".join(mujoco)]
+    assert "pyopengl" in pasted[1].lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 from pathlib import Path
 
 import pytest
@@ -23,12 +24,12 @@ REPRODUCED = [  # executed in the build: the page shows them as real output
     "ROM is missing for pong",
     "module 'numpy' has no attribute 'bool8'",
     "X11: The DISPLAY environment variable is missing",
+    "an OpenGL platform library has not been loaded into this process",
     "invalid value for environment variable MUJOCO_GL",
 ]
 QUOTED = [  # cannot happen in this build, or not in these words: quoted, with a link to a report or its fix
     "pygame.error: No available video device",
     "'RecordVideo' object has no attribute 'recorded_frames'",
-    "GLFWError: (65544) b'X11: The DISPLAY environment variable is missing'",
     "invalid value for environment variable MUJOCO_GL",
 ]
 
@@ -104,3 +105,18 @@ def test_the_site_search_index_has_a_title_for_each_message(built_book: Path, me
     ]
 
     assert titles, f"no searchable title on the troubleshooting page carries {message!r}"
+
+
+def test_the_moviepy_section_shows_both_wordings_gymnasium_uses(troubleshooting: BeautifulSoup) -> None:
+    outputs = "\n".join(cell.output for cell in cells(section_of(troubleshooting, "MoviePy is not installed")))
+
+    assert 'DependencyNotInstalled: moviepy is not installed, run `pip install "gymnasium[other]"`' in outputs
+    assert 'DependencyNotInstalled: MoviePy is not installed, run `pip install "gymnasium[other]"`' in outputs
+
+
+def test_the_python_opengl_section_names_the_system_that_built_the_page(troubleshooting: BeautifulSoup) -> None:
+    section = section_of(troubleshooting, "Unable to locate package python-opengl")
+
+    assert [span.get_text() for span in section.select("span.pasted-text")] == [
+        platform.freedesktop_os_release()["PRETTY_NAME"]
+    ]

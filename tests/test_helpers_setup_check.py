@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import ale_py
 import gymnasium as gym
 
+from conftest import run_python
 from helpers.render import (
     check_setup,
 )
+
+gym.register_envs(ale_py)
 
 
 def test_check_setup_passes_on_the_build_machine() -> None:
@@ -30,3 +35,55 @@ def test_check_setup_reports_a_missing_xvfb_with_its_fix(monkeypatch, tmp_path: 
     [display_row] = [row for row in report.rows() if row[0] == "X display"]
     assert display_row[1] == "missing" and "apt-get install -y xvfb" in display_row[3]
     assert "apt-get install -y xvfb" in str(report) and "<th" in report._repr_html_()
+
+
+def atari_row(report) -> tuple[str, str, str, str]:
+    [row] = [row for row in report.rows() if row[0] == "Atari ROMs"]
+    return row
+
+
+def test_check_setup_counts_the_rom_files_ale_py_opens_from_its_own_folder(monkeypatch) -> None:
+    import ale_py.roms
+
+    monkeypatch.delenv("ALE_ROMS_DIR", raising=False)
+    games = ale_py.roms.get_all_rom_ids()
+
+    name, status, found, fix = atari_row(check_setup())
+
+    assert status == "ok" and fix == ""
+    assert found == f"{len(games)} of {len(games)} games' ROMs open, bundled with ale-py"
+
+
+def test_check_setup_reports_an_empty_ale_roms_dir_with_what_to_do(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ALE_ROMS_DIR", str(tmp_path))
+
+    report = check_setup()
+    name, status, found, fix = atari_row(report)
+
+    assert not report.ok and status == "missing"
+    assert found.startswith("0 of ") and f"ALE_ROMS_DIR={tmp_path}" in found
+    assert "unset ALE_ROMS_DIR" in fix and ".bin" in fix
+
+
+def test_check_setup_counts_only_roms_whose_checksum_ale_py_accepts(monkeypatch, tmp_path: Path) -> None:
+    import ale_py.roms
+
+    bundled = ale_py.roms.get_rom_path("pong").parent
+    shutil.copy(bundled / "pong.bin", tmp_path)
+    shutil.copy(bundled / "pong.bin", tmp_path / "breakout.bin")  # a file under another game's name
+    monkeypatch.setenv("ALE_ROMS_DIR", str(tmp_path))
+
+    name, status, found, fix = atari_row(check_setup())
+
+    assert status == "ok" and found.startswith("1 of ")
+    assert gym.make("ALE/Pong-v5") is not None  # the one it counts is one ale-py opens
+
+
+def test_check_setup_reports_an_ale_roms_dir_that_is_not_a_folder(tmp_path: Path) -> None:
+    result = run_python(
+        "from helpers.render import check_setup; print(check_setup())",
+        ALE_ROMS_DIR=str(tmp_path / "nowhere"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert f"missing  ALE_ROMS_DIR={tmp_path / 'nowhere'}, which is not a folder" in result.stdout
