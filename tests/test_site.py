@@ -104,6 +104,42 @@ def test_every_page_loads_without_script_errors_and_its_videos_play(
         assert state["advanced"] and not state["paused"], f"a video in {page_path} does not play"
 
 
+# The page frame at a desktop width: the search fields a reader sees outside the page's content
+# (search.html has its own), and the bands across the top of the page with the text they show once
+# search fields are left out.
+PAGE_FRAME = """() => {
+    const shown = (element) => {
+        const box = element.getBoundingClientRect(), style = getComputedStyle(element);
+        return box.width > 0 && box.height > 0 && style.visibility !== "hidden" && style.display !== "none";
+    };
+    const search = ".search-button-field, form.bd-search, input[type=search]";
+    const searches = [...document.querySelectorAll(search)].filter((element) =>
+        shown(element) && !element.closest("main") && !element.parentElement.closest(search));
+    const bands = [...document.querySelectorAll("body *")].filter((element) => {
+        const box = element.getBoundingClientRect();
+        return shown(element) && box.top <= 1 && box.height >= 8 && box.width >= 0.9 * innerWidth;
+    }).map((band) => {
+        const copy = band.cloneNode(true);
+        copy.querySelectorAll(".search-button-field, form, script, style").forEach((e) => e.remove());
+        return {tag: band.tagName, className: band.className, text: copy.textContent.trim()};
+    });
+    return {searches: searches.length, emptyBands: bands.filter((band) => band.text === "")};
+}"""
+
+
+@pytest.mark.parametrize("page_path", SITE_PAGES)
+def test_every_page_shows_one_search_field_and_no_empty_header_band(
+    site: str, browser: Browser, page_path: str
+) -> None:
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab.goto(f"{site}/{page_path}", wait_until="load")
+    frame = tab.evaluate(PAGE_FRAME)
+    tab.close()
+
+    assert frame["searches"] == 1, f"{page_path} shows {frame['searches']} search fields"
+    assert frame["emptyBands"] == [], f"{page_path} starts with a band that shows nothing but search"
+
+
 def test_the_site_root_redirects_to_the_first_chapter(site: str, browser: Browser) -> None:
     tab = browser.new_page()
 
