@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
+import io
 import os
+import re
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
+import PIL.Image
+import PIL.ImageChops
+import PIL.ImageStat
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, sync_playwright
 
@@ -104,6 +112,40 @@ def test_every_page_loads_without_script_errors_and_its_videos_play(
         assert state["advanced"] and not state["paused"], f"a video in {page_path} does not play"
 
 
+# A copy of a video as the page shows it before any of the video has loaded: its attributes without
+# its <source>, autoplay or controls, on a magenta background that shows wherever no poster is drawn.
+STILL = """(video) => {
+    const still = video.cloneNode(false);
+    ["autoplay", "controls"].forEach((name) => still.removeAttribute(name));
+    still.style.background = "rgb(255, 0, 255)";
+    video.after(still);
+    return still;
+}"""
+
+
+def test_every_video_shows_its_first_frame_before_it_plays_and_is_labelled(site: str, browser: Browser) -> None:
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    shown = []
+    for page_path in SITE_PAGES:
+        tab.goto(f"{site}/{page_path}", wait_until="load")
+        for number, video in enumerate(tab.locator("video").element_handles(), 1):
+            name = f"{page_path} video {number}"
+            poster_uri, label = video.get_attribute("poster") or "", video.get_attribute("aria-label") or ""
+            assert re.match(r"data:image/(jpeg|png);base64,", poster_uri), f"{name} has no poster frame"
+            assert label.strip(), f"{name} has no aria-label for screen readers"
+            still = video.evaluate_handle(STILL).as_element()
+            assert still is not None
+            drawn = PIL.Image.open(io.BytesIO(still.screenshot())).convert("RGB")
+            poster = PIL.Image.open(io.BytesIO(base64.b64decode(poster_uri.split(",", 1)[1]))).convert("RGB")
+            difference = PIL.ImageStat.Stat(PIL.ImageChops.difference(drawn, poster.resize(drawn.size))).mean
+            assert max(difference) < 16, f"{name} does not show its poster before it plays: {difference}"
+            shown.append(f"{name}: {poster.width}x{poster.height} poster, {len(poster_uri) / 1000:.0f} kB, '{label}'")
+    tab.close()
+    report("Video posters and labels", shown)
+
+    assert shown, "no page has a video"
+
+
 # The page frame at a desktop width: the search fields a reader sees outside the page's content
 # (search.html has its own), and the bands across the top of the page with the text they show once
 # search fields are left out.
@@ -163,6 +205,43 @@ def test_no_page_weighs_over_3_mb_and_no_video_over_1_5_mb(built_book: Path) -> 
     report("Page and video sizes", lines)
 
     assert too_heavy == []
+
+
+def site_config() -> dict:
+    """The book's _config.yml: its title and the address GitHub Pages publishes it at (html.baseurl)."""
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_chapter_has_a_link_card_and_a_description_for_search_engines(built_book: Path, chapter: str) -> None:
+    config = site_config()
+    soup = BeautifulSoup((built_book / f"{chapter}.html").read_text(), "html.parser")
+    tags = {tag["property"]: tag["content"] for tag in soup.select("meta[property^='og:']")}
+    description = soup.select_one("meta[name=description]")
+    first_paragraph = soup.select_one("main section p").get_text(" ", strip=True)
+
+    assert tags["og:title"] == soup.select_one("main h1").get_text().strip("#¶ ")
+    assert tags["og:site_name"] == config["title"]
+    assert (
+        tags["og:url"]
+        == soup.select_one("link[rel=canonical]")["href"]
+        == config["html"]["baseurl"] + f"{chapter}.html"
+    )
+    assert description is not None and description["content"] == tags["og:description"]
+    assert first_paragraph[:60] in tags["og:description"], (first_paragraph[:60], tags["og:description"])
+    assert tags["og:image"].startswith(config["html"]["baseurl"]) and tags["og:image:alt"]
+    image = PIL.Image.open(built_book / tags["og:image"].removeprefix(config["html"]["baseurl"]))
+    assert image.format == "PNG" and image.size == (int(tags["og:image:width"]), int(tags["og:image:height"]))
+
+
+def test_the_sitemap_lists_every_chapter_at_its_published_address(built_book: Path) -> None:
+    base = site_config()["html"]["baseurl"]
+    sitemap = ElementTree.parse(built_book / "sitemap.xml").getroot()
+    namespace = {"sitemap": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+    assert sorted(loc.text for loc in sitemap.findall("sitemap:url/sitemap:loc", namespace)) == sorted(
+        base + f"{chapter}.html" for chapter in chapters()
+    )
 
 
 def test_the_github_workflow_passes_actionlint() -> None:
