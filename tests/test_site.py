@@ -182,6 +182,75 @@ def test_every_page_shows_one_search_field_and_no_empty_header_band(
     assert frame["emptyBands"] == [], f"{page_path} starts with a band that shows nothing but search"
 
 
+# Text in the page's tables and cell outputs whose contrast with the background behind it is under
+# WCAG's 4.5:1 for normal text (the background is the first opaque one among the element's ancestors).
+LOW_CONTRAST = """() => {
+    const channels = (colour) => {
+        const numbers = colour.match(/[\\d.]+/g).map(Number);
+        const rgb = colour.startsWith("color(srgb") ? numbers.slice(0, 3).map((n) => n * 255) : numbers.slice(0, 3);
+        return {rgb, alpha: numbers.length > 3 ? numbers[3] : 1};
+    };
+    const luminance = ([r, g, b]) => {
+        const linear = (c) => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+    };
+    const background = (element) => {
+        for (let e = element; e; e = e.parentElement) {
+            const {rgb, alpha} = channels(getComputedStyle(e).backgroundColor);
+            if (alpha > 0.5) return rgb;
+        }
+        return [255, 255, 255];
+    };
+    const owns_text = (e) => [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    return [...document.querySelectorAll("main table, main table *, main div.cell_output, main div.cell_output *")]
+        .filter((e) => owns_text(e) && e.getBoundingClientRect().width > 0)
+        .map((e) => {
+            const [a, b] = [luminance(channels(getComputedStyle(e).color).rgb), luminance(background(e))];
+            return {text: e.textContent.trim().slice(0, 40), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)};
+        })
+        .filter(({ratio}) => ratio < 4.5);
+}"""
+
+# Elements that reach past the page's width and are not inside a box that scrolls or clips them
+# (or inside a closed drawer: a fixed box wholly beside the page, such as the theme's sidebars).
+OVERFLOWING = """() => {
+    const width = document.documentElement.clientWidth;
+    const outside = (box) => box.right > width + 1 || box.left < -1;
+    const contained = (element) => {
+        for (let e = element.parentElement; e && e !== document.body; e = e.parentElement) {
+            const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+            if (style.position === "fixed" && (box.left >= width || box.right <= 0)) return true;
+            if (style.overflowX !== "visible") return !outside(box);
+        }
+        return false;
+    };
+    return [...document.querySelectorAll("body *")].filter((e) => {
+        const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+        return box.width > 0 && box.height > 0 && style.visibility !== "hidden" && outside(box) && !contained(e);
+    }).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")}: ${e.textContent.trim().slice(0, 40)}`);
+}"""
+
+
+@pytest.mark.parametrize("page_path", SITE_PAGES)
+def test_every_page_reads_well_in_dark_mode_and_fits_a_phone(site: str, browser: Browser, page_path: str) -> None:
+    name = page_path.replace("/", "-").removesuffix(".html")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    dark = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    dark.goto(f"{site}/{page_path}", wait_until="load")
+    theme, low_contrast = dark.evaluate("document.documentElement.dataset.theme"), dark.evaluate(LOW_CONTRAST)
+    dark.screenshot(path=SCREENSHOTS / f"{name}-dark.png", full_page=True)
+    dark.close()
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(f"{site}/{page_path}", wait_until="load")
+    page_width, overflowing = phone.evaluate("document.documentElement.scrollWidth"), phone.evaluate(OVERFLOWING)
+    phone.screenshot(path=SCREENSHOTS / f"{name}-phone.png", full_page=True)
+    phone.close()
+
+    assert theme == "dark"
+    assert low_contrast == [], f"text in {page_path} that is hard to read in dark mode: {low_contrast[:5]}"
+    assert overflowing == [] and page_width <= 390, f"{page_path} is wider than a phone: {overflowing[:5]}"
+
+
 def test_the_site_root_redirects_to_the_first_chapter(site: str, browser: Browser) -> None:
     tab = browser.new_page()
 
