@@ -287,7 +287,7 @@ def test_every_chapter_has_a_link_card_and_a_description_for_search_engines(buil
     soup = BeautifulSoup((built_book / f"{chapter}.html").read_text(), "html.parser")
     tags = {tag["property"]: tag["content"] for tag in soup.select("meta[property^='og:']")}
     description = soup.select_one("meta[name=description]")
-    first_paragraph = soup.select_one("main section p").get_text(" ", strip=True)
+    first_paragraph = " ".join(soup.select_one("main section p").get_text().split())
 
     assert tags["og:title"] == soup.select_one("main h1").get_text().strip("#¶ ")
     assert tags["og:site_name"] == config["title"]
