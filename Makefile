@@ -38,9 +38,10 @@ XVFB_RUN := xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24"
 # also runs helpers/ and the packages of requirements.txt: when their fingerprint differs
 # from the last build's, the build starts afresh, so no page shows what old code printed.
 FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt | sha256sum | cut -c1-16)
-# The site's own styles (_static/) reach _build/html only when Sphinx writes a page, and it writes
-# none when no chapter changed: when they changed, every page is written again (nothing re-executes).
-STATIC_FINGERPRINT := $(shell cat _static/* | sha256sum | cut -c1-16)
+# The site's own styles (_static/) and its build report extension (tools/build_report.py) reach
+# _build/html only when Sphinx writes a page, and it writes none when no chapter changed: when they
+# changed, every page is written again (nothing re-executes).
+SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py | sha256sum | cut -c1-16)
 
 # Packages that chapters install into throwaway virtualenvs, to reproduce an old pin or a failing
 # install by execution, are downloaded once here (tools/reproductions.txt: one line of `pip download`
@@ -56,10 +57,10 @@ book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	  echo "helpers/ or requirements.txt changed since the last build: executing every chapter"; \
 	  rm -rf _build; \
 	fi
-	@if [ "$$(cat _build/static-fingerprint 2>/dev/null)" != "$(STATIC_FINGERPRINT)" ]; then rm -rf _build/html; fi
+	@if [ "$$(cat _build/site-fingerprint 2>/dev/null)" != "$(SITE_FINGERPRINT)" ]; then rm -rf _build/html; fi
 	$(XVFB_RUN) jupyter-book build --warningiserror --keep-going .
 	echo $(FINGERPRINT) > _build/fingerprint
-	echo $(STATIC_FINGERPRINT) > _build/static-fingerprint
+	echo $(SITE_FINGERPRINT) > _build/site-fingerprint
 
 # The linter and formatter first (ruff.toml), then the helpers' docstring examples and the tests.
 test: system-packages test-system-packages $(VENV)/installed $(DOWNLOADS)/done

@@ -40,8 +40,9 @@ MAX_PAGE_BYTES = 3_000_000
 MAX_VIDEO_BYTES = 1_500_000
 
 
-# Every page of the site: the chapters, and the pages Jupyter Book adds (index.html only redirects).
-SITE_PAGES = [f"{chapter}.html" for chapter in chapters()] + ["search.html", "genindex.html"]
+# Every page of the site: the chapters, the pages Jupyter Book adds (index.html only redirects) and
+# the build report (tools/build_report.py).
+SITE_PAGES = [f"{chapter}.html" for chapter in chapters()] + ["search.html", "genindex.html", "build-report.html"]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -287,7 +288,7 @@ def test_every_chapter_has_a_link_card_and_a_description_for_search_engines(buil
     soup = BeautifulSoup((built_book / f"{chapter}.html").read_text(), "html.parser")
     tags = {tag["property"]: tag["content"] for tag in soup.select("meta[property^='og:']")}
     description = soup.select_one("meta[name=description]")
-    first_paragraph = " ".join(soup.select_one("main section p").get_text().split())
+    first_paragraph = " ".join(soup.select_one("main section p:not(.build-info)").get_text().split())
 
     assert tags["og:title"] == soup.select_one("main h1").get_text().strip("#¶ ")
     assert tags["og:site_name"] == config["title"]
