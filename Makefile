@@ -38,10 +38,6 @@ XVFB_RUN := xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24"
 # also runs helpers/ and the packages of requirements.txt: when their fingerprint differs
 # from the last build's, the build starts afresh, so no page shows what old code printed.
 FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt | sha256sum | cut -c1-16)
-# The site's own styles (_static/) and its build report extension (tools/build_report.py) reach
-# _build/html only when Sphinx writes a page, and it writes none when no chapter changed: when they
-# changed, every page is written again (nothing re-executes).
-SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py | sha256sum | cut -c1-16)
 
 # Packages that chapters install into throwaway virtualenvs, to reproduce an old pin or a failing
 # install by execution, are downloaded once here (tools/reproductions.txt: one line of `pip download`
@@ -49,6 +45,11 @@ SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py | sha256sum | cu
 # $GYM_ON_A_SERVER_DOWNLOADS: pip install --no-index --find-links "$GYM_ON_A_SERVER_DOWNLOADS" ...
 DOWNLOADS := $(VENV)/downloads
 export GYM_ON_A_SERVER_DOWNLOADS := $(CURDIR)/$(DOWNLOADS)
+
+# The site's own styles (_static/) and its build report extension (tools/build_report.py) reach
+# _build/html only when Sphinx writes a page, and it writes none when no chapter changed: when they
+# changed, every page is written again (nothing re-executes).
+SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py | sha256sum | cut -c1-16)
 
 .PHONY: book test clean bench notebooks colab-env system-packages test-system-packages
 
