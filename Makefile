@@ -48,6 +48,11 @@ FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt
 DOWNLOADS := $(VENV)/downloads
 export GYM_ON_A_SERVER_DOWNLOADS := $(CURDIR)/$(DOWNLOADS)
 
+# The site's own styles (_static/) and its build report extension (tools/build_report.py) reach
+# _build/html only when Sphinx writes a page, and it writes none when no chapter changed: when they
+# changed, every page is written again (nothing re-executes).
+SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py | sha256sum | cut -c1-16)
+
 .PHONY: book test clean bench notebooks colab-env system-packages test-system-packages
 
 book: system-packages $(VENV)/installed $(DOWNLOADS)/done
@@ -55,8 +60,10 @@ book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	  echo "helpers/ or requirements.txt changed since the last build: executing every chapter"; \
 	  rm -rf _build; \
 	fi
+	@if [ "$$(cat _build/site-fingerprint 2>/dev/null)" != "$(SITE_FINGERPRINT)" ]; then rm -rf _build/html; fi
 	$(XVFB_RUN) jupyter-book build --warningiserror --keep-going .
 	echo $(FINGERPRINT) > _build/fingerprint
+	echo $(SITE_FINGERPRINT) > _build/site-fingerprint
 
 # The linter and formatter first (ruff.toml), then the helpers' docstring examples and the tests.
 test: system-packages test-system-packages $(VENV)/installed $(DOWNLOADS)/done

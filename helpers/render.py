@@ -10,6 +10,7 @@ beside this one, and is re-exported here:
 - ``facts``: what an environment is (``query_environment``, ``compare_environments``);
 - ``video``: recording and showing episodes (``wrap_env``, ``show_video``, ``write_video``);
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
+- ``live``: an episode shown live in a notebook, then as its video (``watch_episode``);
 - ``setup_check``: what this machine has (``check_setup``);
 - ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
 - ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose).
@@ -39,6 +40,7 @@ from .facts import (  # noqa: E402
     compare_environments,
     query_environment,
 )
+from .live import watch_episode  # noqa: E402
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
 from .notebook_output import glue  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
@@ -66,6 +68,7 @@ __all__ = [
     "start_virtual_display",
     "stop_virtual_display",
     "try_mujoco_backend",
+    "watch_episode",
     "wrap_env",
     "write_video",
 ]

@@ -70,12 +70,14 @@ def wrap_env(
         )
 
 
-def show_video(path: str | Path = "video") -> HTML | Notice:
+def show_video(path: str | Path = "video", caption: str | None = None) -> HTML | Notice:
     """Embed an mp4 in the notebook: the newest one of a folder, or a given file.
 
     The video is inlined as an HTML5 ``<video autoplay loop controls>`` element,
-    so it plays in a built web page and in Colab alike. With no video there, the
-    answer is a :class:`Notice` that says how to record one.
+    so it plays in a built web page and in Colab alike. Its first frame is its
+    poster, shown before any of the video has loaded, and ``caption`` (by default
+    the file's name) is its label for screen readers. With no video there, or a
+    file that does not decode, the answer is a :class:`Notice` that says what to do.
 
     Example:
         >>> import tempfile
@@ -87,6 +89,8 @@ def show_video(path: str | Path = "video") -> HTML | Notice:
         >>> video = write_video([np.zeros((64, 64, 3), np.uint8)] * 10, folder / "black.mp4")
         >>> show_video(folder).data[:6]
         '<video'
+        >>> 'aria-label="black.mp4"' in show_video(folder).data
+        True
     """
     from IPython.display import HTML
 
@@ -100,18 +104,54 @@ def show_video(path: str | Path = "video") -> HTML | Notice:
             f"render_mode='rgb_array'), '{path}'), run an episode, then call env.close() "
             "to finish writing the file."
         )
-    data = base64.b64encode(videos[-1].read_bytes()).decode("ascii")
+    video = videos[-1]
+    poster = _first_frame_jpeg(video)
+    if poster is None:
+        return Notice(
+            f"'{video}' is not an mp4 that ffmpeg can decode. If an environment is still recording "
+            "it, call env.close() to finish writing the file, then show it again."
+        )
+    width, height = _jpeg_size(poster)
+    label = html.escape(caption if caption is not None else video.name, quote=True)
+    data = base64.b64encode(video.read_bytes()).decode("ascii")
     return HTML(
-        '<video autoplay loop muted playsinline controls style="max-width: 100%">'
+        f'<video autoplay loop muted playsinline controls width="{width}" height="{height}" '
+        f'aria-label="{label}" poster="data:image/jpeg;base64,{base64.b64encode(poster).decode("ascii")}" '
+        'style="max-width: 100%; height: auto">'
         f'<source type="video/mp4" src="data:video/mp4;base64,{data}"></video>'
     )
+
+
+def _first_frame_jpeg(video: Path) -> bytes | None:
+    """The video's first frame as a JPEG, decoded by imageio-ffmpeg's ffmpeg; None if it does not decode."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(video), "-frames:v", "1"]
+    command += ["-c:v", "mjpeg", "-q:v", "5", "-f", "image2pipe", "-"]
+    result = subprocess.run(command, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    return result.stdout if result.returncode == 0 and result.stdout.startswith(b"\xff\xd8") else None
+
+
+def _jpeg_size(jpeg: bytes) -> tuple[int, int]:
+    """Width and height of a baseline or progressive JPEG, read from its start-of-frame segment."""
+    position = 2  # after the start-of-image marker
+    while jpeg[position + 1] not in (0xC0, 0xC1, 0xC2):
+        position += 2 + int.from_bytes(jpeg[position + 2 : position + 4], "big")
+    height, width = (
+        int.from_bytes(jpeg[position + 5 : position + 7], "big"),
+        int.from_bytes(jpeg[position + 7 : position + 9], "big"),
+    )
+    return width, height
 
 
 def show_videos(videos: Sequence[str | Path], captions: Sequence[str] | None = None) -> HTML:
     """Embed several mp4s side by side, each under its caption, to compare agents.
 
     Each entry is a file or a folder, as for :func:`show_video` (a folder gives its
-    newest mp4). The videos wrap onto a new row when the page is narrow.
+    newest mp4); its caption is also its label for screen readers. The videos wrap
+    onto a new row when the page is narrow.
 
     Example:
         >>> import tempfile
@@ -133,7 +173,7 @@ def show_videos(videos: Sequence[str | Path], captions: Sequence[str] | None = N
         )
     figures = []
     for video, caption in zip(videos, captions):
-        shown = show_video(video)
+        shown = show_video(video, caption)
         body = shown.data if isinstance(shown, HTML) else shown._repr_html_()
         figures.append(
             '<figure style="flex: 1 1 200px; max-width: 600px; margin: 0">'

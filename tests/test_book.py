@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
+import shutil
+import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
-from conftest import page
+from conftest import ROOT, page
 from tools.colab_notebooks import chapters
 
 
@@ -33,3 +39,60 @@ def test_each_cell_shows_what_it_printed_as_one_block(built_book: Path, chapter:
     for cell in page(built_book, chapter).select("div.cell"):
         streams = cell.select("div.cell_output > div.output.stream")
         assert len(streams) <= 1, f"{chapter}: printed output split in {len(streams)} blocks: {cell.get_text()[:300]}"
+
+
+def executed_on(text: str) -> datetime:
+    """A date as the pages write it, e.g. '26 November 2026, 02:30' (UTC)."""
+    return datetime.strptime(text, "%d %B %Y, %H:%M").replace(tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_chapter_says_when_it_was_last_executed_and_with_which_gymnasium(built_book: Path, chapter: str) -> None:
+    line = page(built_book, chapter).select_one("main h1 ~ p.build-info")
+
+    assert line is not None, f"{chapter} does not say when it was executed"
+    found = re.fullmatch(
+        r"Last executed on (.+) UTC with Gymnasium (\S+)(?:, in [\d.]+ s)?\. See the build report\.", line.get_text()
+    )
+    assert found, line.get_text()
+    assert executed_on(found[1]) <= datetime.now(timezone.utc)
+    assert found[2] == importlib.metadata.version("gymnasium")
+    assert (built_book / chapter).parent.joinpath(line.a["href"]).resolve() == built_book / "build-report.html"
+
+
+def report_tables(built_book: Path) -> dict[str, list[list[str]]]:
+    """The build report's tables: {caption: rows of cell texts}."""
+    soup = BeautifulSoup((built_book / "build-report.html").read_text(), "html.parser")
+    return {
+        table.caption.get_text(): [[cell.get_text() for cell in row.select("td")] for row in table.select("tbody tr")]
+        for table in soup.select("main table")
+    }
+
+
+def test_the_build_report_lists_each_chapters_last_execution(built_book: Path) -> None:
+    [chapter_rows] = [rows for caption, rows in report_tables(built_book).items() if "last execution" in caption]
+    titles = [page(built_book, chapter).select_one("main h1").get_text().strip("#¶ ") for chapter in chapters()]
+
+    assert sorted(row[0] for row in chapter_rows) == sorted(titles)
+    for title, executed, how, seconds, succeeded in chapter_rows:
+        assert executed_on(executed.removesuffix(" UTC")) <= datetime.now(timezone.utc)
+        assert how == "from the execution cache" or how.startswith("executed"), how
+        assert seconds == "-" or float(seconds) >= 0
+        assert succeeded == "yes", (title, succeeded)
+
+
+def test_the_build_report_lists_the_python_and_debian_packages_that_built_the_book(built_book: Path) -> None:
+    tables = report_tables(built_book)
+    [python_rows] = [rows for caption, rows in tables.items() if caption.startswith("Python packages")]
+    [debian_rows] = [rows for caption, rows in tables.items() if caption.startswith("Debian packages")]
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name.lower())
+
+    installed = {normal(name): version for name, version in python_rows}
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", (ROOT / "requirements.txt").read_text(), re.M)
+    assert pins and {normal(name): version for name, version in pins}.items() <= installed.items()
+    assert dict(debian_rows).keys() >= {"xvfb", "xauth"}
+    if shutil.which("dpkg-query"):
+        xvfb = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "xvfb"], capture_output=True, text=True).stdout
+        assert dict(debian_rows)["xvfb"] == xvfb

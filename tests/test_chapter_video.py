@@ -90,3 +90,15 @@ def test_the_screenshot_shows_the_human_mode_window_on_the_virtual_display(
     width, height = picture.size
     assert width <= 800 and abs(width / height - 1400 / 900) < 0.01  # the whole screen, scaled down
     assert picture.getpixel((0, 0)) == 0 and picture.getpixel((width // 2, height // 3)) == 255  # a window mid-screen
+
+
+def test_the_live_view_leaves_the_finished_episodes_video_in_the_page(soup: BeautifulSoup) -> None:
+    [cell] = [
+        cell for cell in soup.select("div.cell") if "watch_episode(env" in cell.select_one("div.cell_input").get_text()
+    ]
+    steps = int(re.search(r"ended after (\d+) steps", cell.select_one("div.cell_output").get_text()).group(1))
+
+    [video] = embedded_videos(cell)
+    assert video.frames == steps + 1  # the first frame, then one a step
+    assert not cell.select("div.cell_output img")  # the frames shown while it ran were replaced by the video
+    assert cell.select_one("video")["poster"].startswith("data:image/jpeg;base64,")

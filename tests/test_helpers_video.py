@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import io
 import os
 import re
 from pathlib import Path
 
 import gymnasium as gym
+import PIL.Image
 import pytest
 
 from conftest import decode_video
@@ -57,18 +59,59 @@ def test_wrap_env_explains_that_it_needs_rgb_array_frames(tmp_path: Path) -> Non
         wrap_env(gym.make("CartPole-v1"), tmp_path)
 
 
+def clip(path: Path, shade: int, size: tuple[int, int] = (48, 64)) -> Path:
+    """A short mp4 whose first frame is a uniform grey ``shade``, growing lighter after it."""
+    import numpy as np
+
+    return write_video([np.full((*size, 3), min(shade + 8 * i, 255), np.uint8) for i in range(5)], path)
+
+
 def test_show_video_embeds_the_newest_mp4_as_an_autoplaying_html5_video(tmp_path: Path) -> None:
-    older, newer = tmp_path / "a.mp4", tmp_path / "b.mp4"
-    older.write_bytes(b"older video")
-    newer.write_bytes(b"newer video")
+    older, newer = clip(tmp_path / "a.mp4", 40), clip(tmp_path / "b.mp4", 200)
     os.utime(older, (1, 1))
 
     html = show_video(tmp_path).data
 
     assert re.match(r"<video autoplay loop muted playsinline controls[^>]*>", html)
     [data] = re.findall(r'src="data:video/mp4;base64,([^"]+)"', html)
-    assert base64.b64decode(data) == b"newer video"
-    assert base64.b64decode(re.findall(r"base64,([^\"]+)", show_video(older).data)[0]) == b"older video"
+    assert base64.b64decode(data) == newer.read_bytes()
+    assert base64.b64decode(re.findall(r"mp4;base64,([^\"]+)", show_video(older).data)[0]) == older.read_bytes()
+
+
+def poster(html: str) -> PIL.Image.Image:
+    """The poster image of the one <video> in html."""
+    [data] = re.findall(r'poster="data:image/jpeg;base64,([^"]+)"', html)
+    return PIL.Image.open(io.BytesIO(base64.b64decode(data)))
+
+
+@pytest.mark.parametrize("height, width", [(48, 64), (210, 160)])
+def test_show_video_shows_the_first_frame_as_poster_at_the_videos_size(tmp_path: Path, height: int, width: int) -> None:
+    html = show_video(clip(tmp_path / "grey.mp4", 100, (height, width))).data
+
+    image = poster(html)
+    assert image.size == (width, height)
+    assert f'width="{width}" height="{height}"' in html
+    assert all(abs(value - 100) <= 3 for value in image.convert("L").getextrema())  # the first frame, not a later one
+    assert len(html) < len(base64.b64encode((tmp_path / "grey.mp4").read_bytes())) + 4_000  # a small poster
+
+
+def test_show_video_labels_the_video_with_its_caption_or_file_name(tmp_path: Path) -> None:
+    video = clip(tmp_path / "rl-video-episode-3.mp4", 50)
+
+    assert 'aria-label="rl-video-episode-3.mp4"' in show_video(video).data
+    assert (
+        'aria-label="Random agent &lt;CartPole&gt; &quot;v1&quot;"'
+        in show_video(video, 'Random agent <CartPole> "v1"').data
+    )
+
+
+def test_show_video_says_when_a_file_does_not_decode(tmp_path: Path) -> None:
+    (tmp_path / "half-written.mp4").write_bytes(b"not an mp4 yet")
+
+    notice = show_video(tmp_path)
+
+    assert "half-written.mp4' is not an mp4 that ffmpeg can decode" in repr(notice)
+    assert "env.close()" in repr(notice)
 
 
 @pytest.mark.parametrize("where", ["empty-folder", "no-such-folder", "no-such-file.mp4"])
@@ -120,13 +163,14 @@ def test_write_video_says_what_is_wrong_with_its_frames(tmp_path: Path, frames: 
 
 def test_show_videos_embeds_each_video_in_order_under_its_escaped_caption(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "x.mp4").write_bytes(b"video a")
-    (tmp_path / "b.mp4").write_bytes(b"video b")
+    a, b = clip(tmp_path / "a" / "x.mp4", 30), clip(tmp_path / "b.mp4", 220)
 
-    html = show_videos([tmp_path / "a", tmp_path / "b.mp4", tmp_path / "missing"], ["a <1>", "b", "c"]).data
+    html = show_videos([tmp_path / "a", b, tmp_path / "missing"], ["a <1>", "b", "c"]).data
 
-    assert [base64.b64decode(data) for data in re.findall(r"base64,([^\"]+)", html)] == [b"video a", b"video b"]
+    videos = [base64.b64decode(data) for data in re.findall(r"mp4;base64,([^\"]+)", html)]
+    assert videos == [a.read_bytes(), b.read_bytes()]
     assert re.findall(r"<figcaption>(.*?)</figcaption>", html) == ["a &lt;1&gt;", "b", "c"]
+    assert re.findall(r'aria-label="([^"]*)"', html) == ["a &lt;1&gt;", "b"]
     assert html.count("<figure") == 3 and "No mp4 video" in html
 
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
+import io
 import os
+import re
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
+import PIL.Image
+import PIL.ImageChops
+import PIL.ImageStat
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, sync_playwright
 
@@ -32,8 +40,9 @@ MAX_PAGE_BYTES = 3_000_000
 MAX_VIDEO_BYTES = 1_500_000
 
 
-# Every page of the site: the chapters, and the pages Jupyter Book adds (index.html only redirects).
-SITE_PAGES = [f"{chapter}.html" for chapter in chapters()] + ["search.html", "genindex.html"]
+# Every page of the site: the chapters, the pages Jupyter Book adds (index.html only redirects) and
+# the build report (tools/build_report.py).
+SITE_PAGES = [f"{chapter}.html" for chapter in chapters()] + ["search.html", "genindex.html", "build-report.html"]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -104,6 +113,145 @@ def test_every_page_loads_without_script_errors_and_its_videos_play(
         assert state["advanced"] and not state["paused"], f"a video in {page_path} does not play"
 
 
+# A copy of a video as the page shows it before any of the video has loaded: its attributes without
+# its <source>, autoplay or controls, on a magenta background that shows wherever no poster is drawn.
+STILL = """(video) => {
+    const still = video.cloneNode(false);
+    ["autoplay", "controls"].forEach((name) => still.removeAttribute(name));
+    still.style.background = "rgb(255, 0, 255)";
+    video.after(still);
+    return still;
+}"""
+
+
+def test_every_video_shows_its_first_frame_before_it_plays_and_is_labelled(site: str, browser: Browser) -> None:
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    shown = []
+    for page_path in SITE_PAGES:
+        tab.goto(f"{site}/{page_path}", wait_until="load")
+        for number, video in enumerate(tab.locator("video").element_handles(), 1):
+            name = f"{page_path} video {number}"
+            poster_uri, label = video.get_attribute("poster") or "", video.get_attribute("aria-label") or ""
+            assert re.match(r"data:image/(jpeg|png);base64,", poster_uri), f"{name} has no poster frame"
+            assert label.strip(), f"{name} has no aria-label for screen readers"
+            still = video.evaluate_handle(STILL).as_element()
+            assert still is not None
+            drawn = PIL.Image.open(io.BytesIO(still.screenshot())).convert("RGB")
+            poster = PIL.Image.open(io.BytesIO(base64.b64decode(poster_uri.split(",", 1)[1]))).convert("RGB")
+            difference = PIL.ImageStat.Stat(PIL.ImageChops.difference(drawn, poster.resize(drawn.size))).mean
+            assert max(difference) < 16, f"{name} does not show its poster before it plays: {difference}"
+            shown.append(f"{name}: {poster.width}x{poster.height} poster, {len(poster_uri) / 1000:.0f} kB, '{label}'")
+    tab.close()
+    report("Video posters and labels", shown)
+
+    assert shown, "no page has a video"
+
+
+# The page frame at a desktop width: the search fields a reader sees outside the page's content
+# (search.html has its own), and the bands across the top of the page with the text they show once
+# search fields are left out.
+PAGE_FRAME = """() => {
+    const shown = (element) => {
+        const box = element.getBoundingClientRect(), style = getComputedStyle(element);
+        return box.width > 0 && box.height > 0 && style.visibility !== "hidden" && style.display !== "none";
+    };
+    const search = ".search-button-field, form.bd-search, input[type=search]";
+    const searches = [...document.querySelectorAll(search)].filter((element) =>
+        shown(element) && !element.closest("main") && !element.parentElement.closest(search));
+    const bands = [...document.querySelectorAll("body *")].filter((element) => {
+        const box = element.getBoundingClientRect();
+        return shown(element) && box.top <= 1 && box.height >= 8 && box.width >= 0.9 * innerWidth;
+    }).map((band) => {
+        const copy = band.cloneNode(true);
+        copy.querySelectorAll(".search-button-field, form, script, style").forEach((e) => e.remove());
+        return {tag: band.tagName, className: band.className, text: copy.textContent.trim()};
+    });
+    return {searches: searches.length, emptyBands: bands.filter((band) => band.text === "")};
+}"""
+
+
+@pytest.mark.parametrize("page_path", SITE_PAGES)
+def test_every_page_shows_one_search_field_and_no_empty_header_band(
+    site: str, browser: Browser, page_path: str
+) -> None:
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab.goto(f"{site}/{page_path}", wait_until="load")
+    frame = tab.evaluate(PAGE_FRAME)
+    tab.close()
+
+    assert frame["searches"] == 1, f"{page_path} shows {frame['searches']} search fields"
+    assert frame["emptyBands"] == [], f"{page_path} starts with a band that shows nothing but search"
+
+
+# Text in the page's tables and cell outputs whose contrast with the background behind it is under
+# WCAG's 4.5:1 for normal text (the background is the first opaque one among the element's ancestors).
+LOW_CONTRAST = """() => {
+    const channels = (colour) => {
+        const numbers = colour.match(/[\\d.]+/g).map(Number);
+        const rgb = colour.startsWith("color(srgb") ? numbers.slice(0, 3).map((n) => n * 255) : numbers.slice(0, 3);
+        return {rgb, alpha: numbers.length > 3 ? numbers[3] : 1};
+    };
+    const luminance = ([r, g, b]) => {
+        const linear = (c) => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+    };
+    const background = (element) => {
+        for (let e = element; e; e = e.parentElement) {
+            const {rgb, alpha} = channels(getComputedStyle(e).backgroundColor);
+            if (alpha > 0.5) return rgb;
+        }
+        return [255, 255, 255];
+    };
+    const owns_text = (e) => [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    return [...document.querySelectorAll("main table, main table *, main div.cell_output, main div.cell_output *")]
+        .filter((e) => owns_text(e) && e.getBoundingClientRect().width > 0)
+        .map((e) => {
+            const [a, b] = [luminance(channels(getComputedStyle(e).color).rgb), luminance(background(e))];
+            return {text: e.textContent.trim().slice(0, 40), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)};
+        })
+        .filter(({ratio}) => ratio < 4.5);
+}"""
+
+# Elements that reach past the page's width and are not inside a box that scrolls or clips them
+# (or inside a closed drawer: a fixed box wholly beside the page, such as the theme's sidebars).
+OVERFLOWING = """() => {
+    const width = document.documentElement.clientWidth;
+    const outside = (box) => box.right > width + 1 || box.left < -1;
+    const contained = (element) => {
+        for (let e = element.parentElement; e && e !== document.body; e = e.parentElement) {
+            const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+            if (style.position === "fixed" && (box.left >= width || box.right <= 0)) return true;
+            if (style.overflowX !== "visible") return !outside(box);
+        }
+        return false;
+    };
+    return [...document.querySelectorAll("body *")].filter((e) => {
+        const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+        return box.width > 0 && box.height > 0 && style.visibility !== "hidden" && outside(box) && !contained(e);
+    }).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")}: ${e.textContent.trim().slice(0, 40)}`);
+}"""
+
+
+@pytest.mark.parametrize("page_path", SITE_PAGES)
+def test_every_page_reads_well_in_dark_mode_and_fits_a_phone(site: str, browser: Browser, page_path: str) -> None:
+    name = page_path.replace("/", "-").removesuffix(".html")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    dark = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    dark.goto(f"{site}/{page_path}", wait_until="load")
+    theme, low_contrast = dark.evaluate("document.documentElement.dataset.theme"), dark.evaluate(LOW_CONTRAST)
+    dark.screenshot(path=SCREENSHOTS / f"{name}-dark.png", full_page=True)
+    dark.close()
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(f"{site}/{page_path}", wait_until="load")
+    page_width, overflowing = phone.evaluate("document.documentElement.scrollWidth"), phone.evaluate(OVERFLOWING)
+    phone.screenshot(path=SCREENSHOTS / f"{name}-phone.png", full_page=True)
+    phone.close()
+
+    assert theme == "dark"
+    assert low_contrast == [], f"text in {page_path} that is hard to read in dark mode: {low_contrast[:5]}"
+    assert overflowing == [] and page_width <= 390, f"{page_path} is wider than a phone: {overflowing[:5]}"
+
+
 def test_the_site_root_redirects_to_the_first_chapter(site: str, browser: Browser) -> None:
     tab = browser.new_page()
 
@@ -127,6 +275,43 @@ def test_no_page_weighs_over_3_mb_and_no_video_over_1_5_mb(built_book: Path) -> 
     report("Page and video sizes", lines)
 
     assert too_heavy == []
+
+
+def site_config() -> dict:
+    """The book's _config.yml: its title and the address GitHub Pages publishes it at (html.baseurl)."""
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_chapter_has_a_link_card_and_a_description_for_search_engines(built_book: Path, chapter: str) -> None:
+    config = site_config()
+    soup = BeautifulSoup((built_book / f"{chapter}.html").read_text(), "html.parser")
+    tags = {tag["property"]: tag["content"] for tag in soup.select("meta[property^='og:']")}
+    description = soup.select_one("meta[name=description]")
+    first_paragraph = " ".join(soup.select_one("main section p:not(.build-info)").get_text().split())
+
+    assert tags["og:title"] == soup.select_one("main h1").get_text().strip("#¶ ")
+    assert tags["og:site_name"] == config["title"]
+    assert (
+        tags["og:url"]
+        == soup.select_one("link[rel=canonical]")["href"]
+        == config["html"]["baseurl"] + f"{chapter}.html"
+    )
+    assert description is not None and description["content"] == tags["og:description"]
+    assert first_paragraph[:60] in tags["og:description"], (first_paragraph[:60], tags["og:description"])
+    assert tags["og:image"].startswith(config["html"]["baseurl"]) and tags["og:image:alt"]
+    image = PIL.Image.open(built_book / tags["og:image"].removeprefix(config["html"]["baseurl"]))
+    assert image.format == "PNG" and image.size == (int(tags["og:image:width"]), int(tags["og:image:height"]))
+
+
+def test_the_sitemap_lists_every_chapter_at_its_published_address(built_book: Path) -> None:
+    base = site_config()["html"]["baseurl"]
+    sitemap = ElementTree.parse(built_book / "sitemap.xml").getroot()
+    namespace = {"sitemap": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+    assert sorted(loc.text for loc in sitemap.findall("sitemap:url/sitemap:loc", namespace)) == sorted(
+        base + f"{chapter}.html" for chapter in chapters()
+    )
 
 
 def test_the_github_workflow_passes_actionlint() -> None:
