@@ -89,7 +89,8 @@ class Mp4Stream:
 
     ffmpeg starts at the first frame and writes to a hidden ``.NAME.part`` file
     beside ``path``; :meth:`close` finishes the file and renames it to ``path``.
-    So a file named ``path`` is always a complete video, whatever happened before.
+    So a file named ``path`` is always a complete video: if ffmpeg fails mid-video,
+    the unfinished file is deleted and an ``OSError`` says so.
 
     Example:
         >>> stream = Mp4Stream(Path(tempfile.mkdtemp()) / "grey.mp4", fps=10)
@@ -132,7 +133,18 @@ class Mp4Stream:
                 f"{self.who} got a frame of shape {frame.shape} in a video of {self._shape} frames: every "
                 "frame of a video must have the same size."
             )
-        self._writer.send(frame)
+        try:
+            self._writer.send(frame)
+        except BaseException as error:  # ffmpeg failed or was interrupted mid-frame: the file cannot be trusted
+            writer, self._writer = self._writer, None
+            writer.close()
+            self.partial.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise OSError(
+                    f"{self.who}: ffmpeg stopped while writing '{self.path}' (out of disk space, or the process "
+                    "was killed?), so the unfinished video was deleted. Check the disk and record again."
+                ) from error
+            raise
         self.frames += 1
 
     def close(self) -> Path | None:

@@ -334,3 +334,20 @@ def test_show_video_refuses_an_mp4_too_large_to_embed_and_says_how_to_shrink_it(
 
     with pytest.raises(ValueError, match=r"30 MB, too large to embed.*video_length=N.*scale=iw/2"):
         show_video(tmp_path)
+
+
+def test_a_video_whose_ffmpeg_dies_is_deleted_with_a_message(tmp_path: Path) -> None:
+    import numpy as np
+    import psutil
+
+    from helpers.recorder import Mp4Stream
+
+    stream = Mp4Stream(tmp_path / "clip.mp4", fps=10)
+    stream.write(np.zeros((64, 64, 3), np.uint8))
+    [ffmpeg] = [p for p in psutil.Process().children() if "ffmpeg" in p.name()]
+    ffmpeg.kill()
+    ffmpeg.wait(5)
+
+    with pytest.raises(OSError, match="ffmpeg stopped while writing .*clip.mp4.*unfinished video was deleted"):
+        stream.write(np.zeros((64, 64, 3), np.uint8))
+    assert stream.close() is None and not list(tmp_path.iterdir())
