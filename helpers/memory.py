@@ -19,10 +19,13 @@ class MemoryPeak:
     stdout: str
 
 
-def peak_memory(command: Sequence[str], env: Mapping[str, str] | None = None, interval: float = 0.02) -> MemoryPeak:
+def peak_memory(
+    command: Sequence[str], env: Mapping[str, str] | None = None, cwd: str | None = None, interval: float = 0.02
+) -> MemoryPeak:
     """Run ``command`` in a new process and sample the memory of it and its children until it ends.
 
-    Memory is PSS (proportional set size): pages shared between processes are split
+    ``env`` and ``cwd`` are the new process's environment and working directory, as for
+    :class:`subprocess.Popen`. Memory is PSS (proportional set size): pages shared between processes are split
     between them, so the sum over a process and its children counts each page once.
     Sampling every ``interval`` seconds may miss a peak shorter than that. The
     program's stderr is kept out of the way; if it fails, a ``RuntimeError`` shows
@@ -40,7 +43,7 @@ def peak_memory(command: Sequence[str], env: Mapping[str, str] | None = None, in
     peak = 0
     # Files rather than pipes: a program that prints a lot would block on a full pipe.
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        process = psutil.Popen(list(command), stdout=out, stderr=err, env=env)
+        process = psutil.Popen(list(command), stdout=out, stderr=err, env=env, cwd=cwd)
         while process.poll() is None:
             total = 0
             for member in [process, *process.children(recursive=True)]:
