@@ -83,7 +83,8 @@ def show_video(path: str | Path = "video") -> HTML | Notice:
 
     The video is inlined as an HTML5 ``<video autoplay loop controls>`` element,
     so it plays in a built web page and in Colab alike. With no video there, the
-    answer is a :class:`Notice` that says how to record one.
+    answer is a :class:`Notice` that says how to record one; a file that is not an
+    mp4, or an mp4 over 10 MB, gets a ``ValueError`` that says how to convert or shrink it.
 
     Example:
         >>> import tempfile

@@ -52,9 +52,10 @@ def test_wrap_env_replaces_the_folders_earlier_videos(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.glob("*.mp4")) == ["keep-me.mp4"]
 
 
-def test_wrap_env_explains_that_it_needs_rgb_array_frames(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"render_mode=None.*render_mode='rgb_array'.*'CartPole-v1'"):
-        wrap_env(gym.make("CartPole-v1"), tmp_path)
+@pytest.mark.parametrize("render_mode", [None, "rgb_array_list"])
+def test_wrap_env_explains_that_it_needs_rgb_array_frames(tmp_path: Path, render_mode: str | None) -> None:
+    with pytest.raises(ValueError, match=rf"render_mode={render_mode!r}.*render_mode='rgb_array'.*'CartPole-v1'"):
+        wrap_env(gym.make("CartPole-v1", render_mode=render_mode), tmp_path)
 
 
 def test_show_video_embeds_the_newest_mp4_as_an_autoplaying_html5_video(tmp_path: Path) -> None:
