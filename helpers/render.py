@@ -14,6 +14,7 @@ beside this one, and is re-exported here:
 - ``setup_check``: what this machine has (``check_setup``);
 - ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
 - ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose).
+- ``memory``: a program's peak memory with its children (``peak_memory``).
 
 Importing it first quiets the native libraries that otherwise write noise into
 notebooks (pygame's greeting, SDL's ``XDG_RUNTIME_DIR`` complaint, ALSA's audio
@@ -41,6 +42,7 @@ from .facts import (  # noqa: E402
     query_environment,
 )
 from .live import watch_episode  # noqa: E402
+from .memory import MemoryPeak, peak_memory  # noqa: E402
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
 from .notebook_output import glue  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
@@ -54,12 +56,14 @@ __all__ = [
     "EnvironmentNotFound",
     "EnvironmentTable",
     "Episode",
+    "MemoryPeak",
     "SetupReport",
     "XvfbNotFound",
     "check_setup",
     "compare_environments",
     "evaluate",
     "glue",
+    "peak_memory",
     "play_episode",
     "query_environment",
     "screenshot_display",

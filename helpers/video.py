@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["show_video", "show_videos", "wrap_env", "write_video"]
 
-FRAME_RENDER_MODES = ("rgb_array", "rgb_array_list")
+MAX_EMBED_BYTES = 10_000_000  # an mp4 larger than this makes a sluggish page or notebook (base64: 4/3 of it)
 
 
 def wrap_env(
@@ -25,15 +24,23 @@ def wrap_env(
     video_folder: str | Path = "video",
     *,
     episode_trigger: Callable[[int], bool] | None = None,
+    step_trigger: Callable[[int], bool] | None = None,
+    video_length: int = 0,
     name_prefix: str = "rl-video",
+    fps: float | None = None,
 ) -> gym.Env[Any, Any]:
-    """Record episodes of ``env`` to H.264 mp4 files in ``video_folder``.
+    """Record episodes of ``env`` to H.264 mp4 files in ``video_folder``, streaming frames to ffmpeg.
 
-    Every episode is recorded unless ``episode_trigger(episode_index)`` says
-    otherwise. It first deletes the folder's earlier videos with the same
-    ``name_prefix``, so the folder holds this run's videos only. A video is
-    written when its episode ends or the environment is closed. The environment
-    must render frames (``render_mode="rgb_array"``), else a ``ValueError`` says so.
+    Every episode is recorded, unless a trigger chooses: ``episode_trigger(episode_index)``
+    and ``step_trigger(step_index)`` start videos as in Gymnasium's ``RecordVideo``,
+    and ``video_length`` (frames; 0 for whole episodes) cuts them to a fixed length.
+    Files are named ``rl-video-episode-N.mp4`` (or ``-step-N``) after ``name_prefix``;
+    the folder's earlier videos with that prefix are deleted first, so it holds this
+    run's videos only. Each rendered frame goes straight to an ffmpeg process, so
+    memory stays flat however long the episode; a video is finished when its episode
+    ends, or when the environment is closed. ``fps`` defaults to the environment's
+    ``metadata["render_fps"]``. The environment must render frames
+    (``render_mode="rgb_array"``), else a ``ValueError`` says so.
 
     Example:
         >>> import tempfile
@@ -49,25 +56,26 @@ def wrap_env(
         >>> [video.name for video in Path(folder).glob("*.mp4")]
         ['rl-video-episode-0.mp4']
     """
-    from gymnasium.wrappers import RecordVideo
+    from .recorder import StreamingVideoRecorder, writable_folder
 
-    if env.render_mode not in FRAME_RENDER_MODES:
+    if env.render_mode != "rgb_array":
         raise ValueError(
-            f"wrap_env needs an environment that renders frames, but this one has "
+            f"wrap_env needs an environment that renders one frame a step, but this one has "
             f"render_mode={env.render_mode!r}. Make it with render_mode='rgb_array', "
             f"for example gym.make({env.spec.id if env.spec else 'env_id'!r}, render_mode='rgb_array')."
         )
-    folder = Path(video_folder)
-    for old_video in folder.glob(f"{name_prefix}-*.mp4"):
+    folder = writable_folder(video_folder, "wrap_env")
+    for old_video in [*folder.glob(f"{name_prefix}-*.mp4"), *folder.glob(f".{name_prefix}-*.mp4.part")]:
         old_video.unlink()
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*Overwriting existing videos")
-        return RecordVideo(
-            env,
-            str(folder),
-            episode_trigger=episode_trigger or (lambda episode: True),
-            name_prefix=name_prefix,
-        )
+    return StreamingVideoRecorder(
+        env,
+        folder,
+        episode_trigger=episode_trigger or (None if step_trigger else lambda episode: True),
+        step_trigger=step_trigger,
+        video_length=video_length,
+        name_prefix=name_prefix,
+        fps=fps,
+    )
 
 
 def show_video(path: str | Path = "video", caption: str | None = None) -> HTML | Notice:
@@ -77,7 +85,9 @@ def show_video(path: str | Path = "video", caption: str | None = None) -> HTML |
     so it plays in a built web page and in Colab alike. Its first frame is its
     poster, shown before any of the video has loaded, and ``caption`` (by default
     the file's name) is its label for screen readers. With no video there, or a
-    file that does not decode, the answer is a :class:`Notice` that says what to do.
+    file that does not decode, the answer is a :class:`Notice` that says what to do;
+    a file that is not an mp4, or an mp4 over 10 MB, gets a ``ValueError`` that says
+    how to convert or shrink it.
 
     Example:
         >>> import tempfile
@@ -98,6 +108,12 @@ def show_video(path: str | Path = "video", caption: str | None = None) -> HTML |
     videos = sorted(path.glob("*.mp4"), key=lambda p: p.stat().st_mtime) if path.is_dir() else []
     if path.is_file():
         videos = [path]
+    if path.is_file() and path.suffix.lower() != ".mp4":
+        raise ValueError(
+            f"show_video plays mp4 files, and '{path}' is not one. Convert it first, for example "
+            f"ffmpeg -i '{path}' -c:v libx264 -pix_fmt yuv420p '{path.with_suffix('.mp4')}' (an ffmpeg comes "
+            "with imageio-ffmpeg: imageio_ffmpeg.get_ffmpeg_exe())."
+        )
     if not videos:
         return Notice(
             f"No mp4 video at '{path}'. Record one first: env = wrap_env(gym.make(env_id, "
@@ -105,6 +121,14 @@ def show_video(path: str | Path = "video", caption: str | None = None) -> HTML |
             "to finish writing the file."
         )
     video = videos[-1]
+    size = video.stat().st_size
+    if size > MAX_EMBED_BYTES:
+        raise ValueError(
+            f"'{video}' is {size / 1e6:.0f} MB, too large to embed in a page (limit "
+            f"{MAX_EMBED_BYTES / 1e6:.0f} MB). Record less of it with wrap_env(..., video_length=N) or a "
+            "step_trigger, or shrink it to half size: ffmpeg -i in.mp4 -vf scale=iw/2:-2 -crf 28 out.mp4 (an "
+            "ffmpeg comes with imageio-ffmpeg: imageio_ffmpeg.get_ffmpeg_exe())."
+        )
     poster = _first_frame_jpeg(video)
     if poster is None:
         return Notice(
@@ -183,11 +207,14 @@ def show_videos(videos: Sequence[str | Path], captions: Sequence[str] | None = N
 
 
 def write_video(frames: Iterable[Any], path: str | Path, fps: float = 30) -> Path:
-    """Write RGB frames (height x width x 3, uint8) to an H.264 yuv420p mp4 and return its path.
+    """Write RGB frames (height x width x 3) to an H.264 yuv420p mp4 and return its path.
 
     For frames that do not come from a Gymnasium environment, such as the
     screens of an emulator driven by hand; ``show_video(path)`` embeds the
     result. Odd frame sizes are padded by one pixel, as yuv420p needs even ones.
+    Frames are uint8, or floats in [0, 1] (scaled by 255); others are refused
+    with a message. Frames stream to ffmpeg one at a time, so a generator of
+    frames is written in constant memory.
 
     Example:
         >>> import tempfile
@@ -197,33 +224,14 @@ def write_video(frames: Iterable[Any], path: str | Path, fps: float = 30) -> Pat
         >>> write_video(frames, Path(tempfile.mkdtemp()) / "fade.mp4").name
         'fade.mp4'
     """
-    import imageio_ffmpeg
-    import numpy as np
+    from .recorder import Mp4Stream
 
-    path = Path(path)
-    writer = None
+    stream = Mp4Stream(path, fps, "write_video")
     try:
         for frame in frames:
-            frame = np.ascontiguousarray(frame, dtype=np.uint8)
-            if frame.ndim != 3 or frame.shape[2] != 3:
-                raise ValueError(f"write_video needs RGB frames of shape (height, width, 3), got {frame.shape}.")
-            if writer is None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                writer = imageio_ffmpeg.write_frames(
-                    str(path),
-                    (frame.shape[1], frame.shape[0]),
-                    fps=fps,
-                    codec="libx264",
-                    pix_fmt_out="yuv420p",
-                    macro_block_size=1,
-                    output_params=["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"],
-                    ffmpeg_log_level="error",
-                )
-                writer.send(None)  # start ffmpeg
-            writer.send(frame)
+            stream.write(frame)
     finally:
-        if writer is not None:
-            writer.close()
-    if writer is None:
+        written = stream.close()
+    if written is None:
         raise ValueError(f"write_video got no frames, so there is nothing to write to '{path}'.")
-    return path
+    return written

@@ -102,3 +102,24 @@ def test_the_live_view_leaves_the_finished_episodes_video_in_the_page(soup: Beau
     assert video.frames == steps + 1  # the first frame, then one a step
     assert not cell.select("div.cell_output img")  # the frames shown while it ran were replaced by the video
     assert cell.select_one("video")["poster"].startswith("data:image/jpeg;base64,")
+
+
+def test_the_long_episode_plot_shows_record_video_growing_a_frame_a_step_and_wrap_env_flat(
+    built_book: Path, soup: BeautifulSoup
+) -> None:
+    [cell] = [cell for cell in soup.select("div.cell") if "MB more for each step" in cell.get_text()]
+    text = cell.get_text()
+    slopes = {name: float(slope) for name, slope in re.findall(r"(\w+): (-?[\d.]+) MB more for each step", text)}
+    frame = float(re.search(r"one 600x400 RGB frame: ([\d.]+) MB", text).group(1))
+
+    assert frame == pytest.approx(0.72) and set(slopes) == {"RecordVideo", "wrap_env"}
+    assert 0.6 * frame < slopes["RecordVideo"] < 1.5 * frame
+    assert abs(slopes["wrap_env"]) < 0.1 * frame
+    [image] = cell.select("div.cell_output img")
+    assert PIL.Image.open(built_book / "book" / image["src"]).size[0] >= 400
+
+
+def test_step_trigger_and_video_length_cut_a_long_episode_into_clips(soup: BeautifulSoup) -> None:
+    clips = ast.literal_eval(re.search(r"clips: (\[[^\]]*\])", soup.get_text()).group(1))
+
+    assert clips == [f"rl-video-step-{step}.mp4" for step in (0, 200, 400)]
