@@ -9,6 +9,7 @@ beside this one, and is re-exported here:
 - ``display``: the X display (``start_virtual_display``, ``screenshot_display``);
 - ``facts``: what an environment is (``query_environment``, ``compare_environments``);
 - ``video``: recording and showing episodes (``wrap_env``, ``show_video``, ``write_video``);
+- ``recorder``: streaming recorders, also of vector environments (``StreamingVectorRecorder``, ``tile_frames``);
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
 - ``setup_check``: what this machine has (``check_setup``);
 - ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
@@ -41,6 +42,7 @@ from .facts import (  # noqa: E402
 )
 from .memory import MemoryPeak, peak_memory  # noqa: E402
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
+from .recorder import StreamingVectorRecorder, tile_frames  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
 from .video import show_video, show_videos, wrap_env, write_video  # noqa: E402
 
@@ -54,6 +56,7 @@ __all__ = [
     "Episode",
     "MemoryPeak",
     "SetupReport",
+    "StreamingVectorRecorder",
     "XvfbNotFound",
     "check_setup",
     "compare_environments",
@@ -66,6 +69,7 @@ __all__ = [
     "show_videos",
     "start_virtual_display",
     "stop_virtual_display",
+    "tile_frames",
     "try_mujoco_backend",
     "wrap_env",
     "write_video",
