@@ -5,21 +5,23 @@ when the video ends, so its memory grows with the episode (about 0.7 MB a step f
 480x480 frames). Here each frame goes to an ffmpeg process (imageio-ffmpeg's
 ``write_frames``) as soon as it is rendered, so the encoder runs on another core
 while the simulation goes on and only one frame at a time is held.
-``wrap_env`` and ``write_video`` in ``video.py`` are built on these two classes.
+``wrap_env`` and ``write_video`` in ``video.py`` are built on these classes, and
+``StreamingVectorRecorder`` does the same for a vector environment, tiling its
+sub-environments' frames into one video as Gymnasium's vector ``RecordVideo`` does.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, SupportsFloat
 
 import gymnasium as gym
 import numpy as np
 
-__all__ = ["Mp4Stream", "StreamingVideoRecorder", "rgb_frame"]
+__all__ = ["Mp4Stream", "StreamingVectorRecorder", "StreamingVideoRecorder", "rgb_frame", "tile_frames"]
 
 # x264 settings measured in bench/: "veryfast" and one encoder thread keep ffmpeg at about 80 MB
 # for 480x480 frames (the defaults: about 120 MB) for a video about 5 % larger, and one thread is
@@ -157,7 +159,98 @@ class Mp4Stream:
         return self.path
 
 
-class StreamingVideoRecorder(gym.Wrapper[Any, Any, Any, Any]):
+class VideoRecording:
+    """What both recorders share: triggers, lengths, and one :class:`Mp4Stream` at a time.
+
+    A recorder calls :meth:`setup_recording` in its ``__init__``, :meth:`new_episode`
+    and :meth:`new_step` when an episode or a step begins, and :meth:`capture_frame`
+    after each; :meth:`frame` says what one frame of its video is.
+    """
+
+    who: str
+    stream: Mp4Stream | None
+
+    def setup_recording(
+        self,
+        video_folder: str | Path,
+        who: str,
+        episode_trigger: Callable[[int], bool] | None,
+        step_trigger: Callable[[int], bool] | None,
+        video_length: int,
+        name_prefix: str,
+        fps: float | None,
+        render_fps: float | None,
+    ) -> None:
+        """Check the arguments and set the recorder up; nothing is recorded yet."""
+        if not (isinstance(video_length, int) and video_length >= 0):
+            raise ValueError(
+                f"video_length is a number of frames, 0 for whole episodes; got video_length={video_length!r}."
+            )
+        self.who = who
+        self.video_folder = writable_folder(video_folder, who)
+        self.episode_trigger, self.step_trigger = episode_trigger, step_trigger
+        self.video_length, self.name_prefix = video_length, name_prefix
+        self.fps = fps if fps is not None else render_fps or 30
+        if not self.fps > 0:
+            raise ValueError(f"{who} needs a frame rate above 0, got fps={self.fps!r}.")
+        self.episode_id = self.step_id = -1
+        self.stream = None
+        self.videos: list[Path] = []  # the finished videos, in order
+
+    def frame(self) -> Any:
+        """One frame of the video, rendered now."""
+        raise NotImplementedError
+
+    @property
+    def recording(self) -> bool:
+        """Whether a video is being recorded now."""
+        return self.stream is not None
+
+    def new_episode(self) -> None:
+        """Count an episode; finish a whole-episode video, and start one if episode_trigger says so."""
+        self.episode_id += 1
+        if self.recording and self.video_length == 0:
+            self.stop_recording()
+        if self.episode_trigger and self.episode_trigger(self.episode_id):
+            self.start_recording(f"{self.name_prefix}-episode-{self.episode_id}")
+
+    def new_step(self) -> None:
+        """Count a step; start a video if step_trigger says so."""
+        self.step_id += 1
+        if self.step_trigger and self.step_trigger(self.step_id):
+            self.start_recording(f"{self.name_prefix}-step-{self.step_id}")
+
+    def capture_frame(self) -> None:
+        """Render a frame into the current video, if one is being recorded; stop at video_length."""
+        if self.stream is None:
+            return
+        try:
+            self.stream.write(self.frame())
+        except BaseException:
+            self.stop_recording()
+            raise
+        if self.stream.frames == self.video_length:
+            self.stop_recording()
+
+    def start_recording(self, video_name: str) -> None:
+        """Start a video (finishing the one being recorded, if any)."""
+        self.stop_recording()
+        self.stream = Mp4Stream(self.video_folder / f"{video_name}.mp4", self.fps, self.who)
+
+    def stop_recording(self) -> None:
+        """Finish the video being recorded, if any."""
+        stream, self.stream = self.stream, None
+        if stream is not None and (path := stream.close()) is not None:
+            self.videos.append(path)
+
+    def __del__(self) -> None:
+        # A recorder dropped without close() still finishes its file (ffmpeg ends on its own
+        # when its input closes; this gives the file its name).
+        if getattr(self, "stream", None) is not None:
+            self.stop_recording()
+
+
+class StreamingVideoRecorder(VideoRecording, gym.Wrapper[Any, Any, Any, Any]):
     """Record an environment's episodes to mp4, streaming each frame to ffmpeg as it is rendered.
 
     The triggers and lengths are those of Gymnasium's ``RecordVideo``: a video starts
@@ -195,24 +288,20 @@ class StreamingVideoRecorder(gym.Wrapper[Any, Any, Any, Any]):
         fps: float | None = None,
     ) -> None:
         super().__init__(env)
-        if not (isinstance(video_length, int) and video_length >= 0):
-            raise ValueError(
-                f"video_length is a number of frames, 0 for whole episodes; got video_length={video_length!r}."
-            )
-        self.video_folder = writable_folder(video_folder, "wrap_env")
-        self.episode_trigger, self.step_trigger = episode_trigger, step_trigger
-        self.video_length, self.name_prefix = video_length, name_prefix
-        self.fps = fps if fps is not None else self.env.metadata.get("render_fps") or 30
-        if not self.fps > 0:
-            raise ValueError(f"wrap_env needs a frame rate above 0, got fps={self.fps!r}.")
-        self.episode_id = self.step_id = -1
-        self.stream: Mp4Stream | None = None
-        self.videos: list[Path] = []  # the finished videos, in order
+        self.setup_recording(
+            video_folder,
+            "wrap_env",
+            episode_trigger,
+            step_trigger,
+            video_length,
+            name_prefix,
+            fps,
+            self.env.metadata.get("render_fps"),
+        )
 
-    @property
-    def recording(self) -> bool:
-        """Whether a video is being recorded now."""
-        return self.stream is not None
+    def frame(self) -> Any:
+        """The environment's frame."""
+        return self.env.render()
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """Reset the environment; finish a whole-episode video, and start one if episode_trigger says so."""
@@ -221,11 +310,7 @@ class StreamingVideoRecorder(gym.Wrapper[Any, Any, Any, Any]):
         except BaseException:
             self.stop_recording()
             raise
-        self.episode_id += 1
-        if self.recording and self.video_length == 0:
-            self.stop_recording()
-        if self.episode_trigger and self.episode_trigger(self.episode_id):
-            self.start_recording(f"{self.name_prefix}-episode-{self.episode_id}")
+        self.new_episode()
         self.capture_frame()
         return observation, info
 
@@ -236,36 +321,11 @@ class StreamingVideoRecorder(gym.Wrapper[Any, Any, Any, Any]):
         except BaseException:
             self.stop_recording()
             raise
-        self.step_id += 1
-        if self.step_trigger and self.step_trigger(self.step_id):
-            self.start_recording(f"{self.name_prefix}-step-{self.step_id}")
+        self.new_step()
         self.capture_frame()
         if (terminated or truncated) and self.video_length == 0:
             self.stop_recording()
         return observation, reward, terminated, truncated, info
-
-    def capture_frame(self) -> None:
-        """Render a frame into the current video, if one is being recorded; stop at video_length."""
-        if self.stream is None:
-            return
-        try:
-            self.stream.write(self.env.render())
-        except BaseException:
-            self.stop_recording()
-            raise
-        if self.stream.frames == self.video_length:
-            self.stop_recording()
-
-    def start_recording(self, video_name: str) -> None:
-        """Start a video (finishing the one being recorded, if any)."""
-        self.stop_recording()
-        self.stream = Mp4Stream(self.video_folder / f"{video_name}.mp4", self.fps, "wrap_env")
-
-    def stop_recording(self) -> None:
-        """Finish the video being recorded, if any."""
-        stream, self.stream = self.stream, None
-        if stream is not None and (path := stream.close()) is not None:
-            self.videos.append(path)
 
     def close(self) -> None:
         """Finish the video being recorded, if any, then close the environment."""
@@ -274,8 +334,146 @@ class StreamingVideoRecorder(gym.Wrapper[Any, Any, Any, Any]):
         finally:
             super().close()
 
-    def __del__(self) -> None:
-        # A recorder dropped without close() still finishes its file (ffmpeg ends on its own
-        # when its input closes; this gives the file its name).
-        if getattr(self, "stream", None) is not None:
+
+def tile_frames(frames: Sequence[Any], aspect_ratio: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """Tile equal-sized frames into one, in the grid Gymnasium's vector ``RecordVideo`` picks.
+
+    The grid has ``rows x columns == len(frames)`` (rows at most columns) and the
+    aspect ratio (width, height) closest to ``aspect_ratio``; frames fill it row by row.
+    So 4 CartPole frames (600 wide, 400 high) make a 2x2 grid at (1, 1) and a row of
+    4 at (4, 1); a prime number of frames always makes one row.
+
+    Example:
+        >>> frames = [np.full((400, 600, 3), shade, np.uint8) for shade in (0, 80, 160, 240)]
+        >>> tile_frames(frames).shape, tile_frames(frames, (4, 1)).shape
+        ((800, 1200, 3), (400, 2400, 3))
+        >>> int(tile_frames(frames)[400:, :600].max())  # the third frame, first on the second row
+        160
+    """
+    arrays = [rgb_frame(frame, "tile_frames") for frame in frames]
+    if not arrays:
+        raise ValueError("tile_frames got no frames: pass one frame per sub-environment.")
+    if len({array.shape for array in arrays}) > 1:
+        raise ValueError(
+            f"tile_frames needs frames of one size, got {sorted({a.shape for a in arrays})}: make every "
+            "sub-environment render at the same width and height."
+        )
+    count, (height, width, _) = len(arrays), arrays[0].shape
+    target = aspect_ratio[0] / aspect_ratio[1]
+    divisors = [rows for rows in range(1, int(count**0.5) + 1) if count % rows == 0]
+    rows = min(divisors, key=lambda r: abs((count // r) * width / (r * height) - target))
+    columns = count // rows
+    return np.concatenate(
+        [np.concatenate(arrays[row * columns : (row + 1) * columns], axis=1) for row in range(rows)], axis=0
+    )
+
+
+class StreamingVectorRecorder(VideoRecording, gym.vector.VectorWrapper):
+    """Record a vector environment to mp4: its sub-environments tiled into one video, streamed to ffmpeg.
+
+    A stand-in for ``gymnasium.wrappers.vector.RecordVideo`` with the same arguments
+    (less ``disable_logger`` and ``gc_trigger``), whose memory stays flat: each tiled
+    frame (:func:`tile_frames`) goes to ffmpeg as it is rendered instead of being kept
+    until the video ends. ``record_first_only=True`` films sub-environment 0 alone.
+    Episodes are those of sub-environment 0, as in Gymnasium: ``episode_trigger(i)``
+    starts a video when its episode ``i`` begins, ``step_trigger(i)`` after vector
+    step ``i``. Without a trigger every episode is recorded (Gymnasium: episodes 0, 1,
+    8, 27, ... then every 1000th). ``video_length`` frames make exactly that many
+    (Gymnasium keeps one more), 0 means until sub-environment 0's episode ends.
+
+    Example:
+        >>> folder = tempfile.mkdtemp()
+        >>> envs = gym.make_vec("CartPole-v1", num_envs=4, render_mode="rgb_array")
+        >>> envs = StreamingVectorRecorder(envs, folder, step_trigger=lambda step: step == 0, video_length=5)
+        >>> _ = envs.reset(seed=0)
+        >>> for _ in range(10):
+        ...     _ = envs.step(envs.action_space.sample())
+        >>> envs.close()
+        >>> [path.name for path in envs.videos], envs.frame_shape  # 2x2 CartPoles of 400x600
+        (['rl-video-step-0.mp4'], (800, 1200, 3))
+    """
+
+    def __init__(
+        self,
+        env: gym.vector.VectorEnv[Any, Any, Any],
+        video_folder: str | Path,
+        video_aspect_ratio: tuple[int, int] = (1, 1),
+        record_first_only: bool = False,
+        *,
+        episode_trigger: Callable[[int], bool] | None = None,
+        step_trigger: Callable[[int], bool] | None = None,
+        video_length: int = 0,
+        name_prefix: str = "rl-video",
+        fps: float | None = None,
+    ) -> None:
+        super().__init__(env)
+        if env.render_mode != "rgb_array":
+            raise ValueError(
+                f"StreamingVectorRecorder needs sub-environments that render frames, but their render_mode is "
+                f"{env.render_mode!r}. Make them with render_mode='rgb_array', for example "
+                f"gym.make_vec({env.spec.id if env.spec else 'env_id'!r}, num_envs={env.num_envs}, "
+                "render_mode='rgb_array')."
+            )
+        if episode_trigger is None and step_trigger is None:
+            episode_trigger = lambda episode: True  # noqa: E731
+        self.setup_recording(
+            video_folder,
+            "StreamingVectorRecorder",
+            episode_trigger,
+            step_trigger,
+            video_length,
+            name_prefix,
+            fps,
+            env.metadata.get("render_fps"),
+        )
+        self.video_aspect_ratio, self.record_first_only = video_aspect_ratio, record_first_only
+        self.autoreset_mode = env.metadata.get("autoreset_mode", gym.vector.AutoresetMode.NEXT_STEP)
+        self.first_env_ended = False  # sub-environment 0 ended last step: with next-step autoreset, it resets now
+        self.frame_shape: tuple[int, ...] | None = None  # of the tiled frames, once one is rendered
+
+    def frame(self) -> np.ndarray:
+        """The sub-environments' frames, tiled (or sub-environment 0's alone)."""
+        frames = self.env.render()
+        tiled = tile_frames(frames[:1] if self.record_first_only else frames, self.video_aspect_ratio)
+        self.frame_shape = tiled.shape
+        return tiled
+
+    def reset(
+        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        """Reset the sub-environments; sub-environment 0's reset begins an episode."""
+        try:
+            observations, info = self.env.reset(seed=seed, options=options)
+        except BaseException:
             self.stop_recording()
+            raise
+        if options is None or "reset_mask" not in options or options["reset_mask"][0]:
+            self.new_episode()
+        self.first_env_ended = False
+        self.capture_frame()
+        return observations, info
+
+    def step(self, actions: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """Step the sub-environments and record the tiled frame; count sub-environment 0's episodes."""
+        try:
+            observations, rewards, terminations, truncations, info = self.env.step(actions)
+        except BaseException:
+            self.stop_recording()
+            raise
+        first_ended = bool(terminations[0] or truncations[0])
+        if self.autoreset_mode == gym.vector.AutoresetMode.NEXT_STEP:
+            if self.first_env_ended:
+                self.new_episode()
+            self.first_env_ended = first_ended
+        elif self.autoreset_mode == gym.vector.AutoresetMode.SAME_STEP and first_ended:
+            self.new_episode()
+        self.new_step()
+        self.capture_frame()
+        return observations, rewards, terminations, truncations, info
+
+    def close(self, **kwargs: Any) -> None:
+        """Finish the video being recorded, if any, then close the sub-environments."""
+        try:
+            self.stop_recording()
+        finally:
+            super().close(**kwargs)

@@ -9,11 +9,12 @@ beside this one, and is re-exported here:
 - ``display``: the X display (``start_virtual_display``, ``screenshot_display``);
 - ``facts``: what an environment is (``query_environment``, ``compare_environments``);
 - ``video``: recording and showing episodes (``wrap_env``, ``show_video``, ``write_video``);
+- ``recorder``: streaming recorders, also of vector environments (``StreamingVectorRecorder``, ``tile_frames``);
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
 - ``live``: an episode shown live in a notebook, then as its video (``watch_episode``);
 - ``setup_check``: what this machine has (``check_setup``);
 - ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
-- ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose).
+- ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose);
 - ``memory``: a program's peak memory with its children (``peak_memory``).
 
 Importing it first quiets the native libraries that otherwise write noise into
@@ -45,6 +46,7 @@ from .live import watch_episode  # noqa: E402
 from .memory import MemoryPeak, peak_memory  # noqa: E402
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
 from .notebook_output import glue  # noqa: E402
+from .recorder import StreamingVectorRecorder, tile_frames  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
 from .video import show_video, show_videos, wrap_env, write_video  # noqa: E402
 
@@ -58,6 +60,7 @@ __all__ = [
     "Episode",
     "MemoryPeak",
     "SetupReport",
+    "StreamingVectorRecorder",
     "XvfbNotFound",
     "check_setup",
     "compare_environments",
@@ -71,6 +74,7 @@ __all__ = [
     "show_videos",
     "start_virtual_display",
     "stop_virtual_display",
+    "tile_frames",
     "try_mujoco_backend",
     "watch_episode",
     "wrap_env",

@@ -1,4 +1,4 @@
-"""Shared fixtures: the built book, and a guard against Xvfb servers left running."""
+"""Shared fixtures: the built book, and a guard against Xvfb servers and Ray clusters left running."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from bs4 import BeautifulSoup, Tag
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 XVFB_BEFORE_TESTS = pytest.StashKey[set[int]]()
+RAY_BEFORE_TESTS = pytest.StashKey[set[int]]()
+RAY_PROCESSES = {"raylet", "gcs_server"}  # a local Ray cluster's own servers, started by ray.init()
 sys.path.insert(0, str(ROOT))  # helpers/, when pytest runs without the Makefile's PYTHONPATH
 
 
@@ -37,11 +39,12 @@ def run_python(code: str, **env_changes: str | None) -> subprocess.CompletedProc
     )
 
 
-def running_xvfb() -> set[int]:
-    """Process ids of the running Xvfb servers started from this repository.
+def running_processes(names: set[str]) -> set[int]:
+    """Process ids of the running processes of those names started from this repository.
 
-    An Xvfb started by xvfb-run, by the chapters or by the tests has its working directory in
-    the repository; other projects' servers on the same machine are not ours to count.
+    A process started by xvfb-run, by the chapters or by the tests has its working directory in
+    the repository (Ray's servers take the directory of the Python that ran ray.init()); other
+    projects' processes on the same machine are not ours to count.
     """
     pids = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -51,30 +54,48 @@ def running_xvfb() -> set[int]:
         except OSError:  # the process ended while we looked
             continue
         name, state = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2]
-        if name == "Xvfb" and state != "Z" and cwd.is_relative_to(ROOT):  # a zombie has exited already
+        if name in names and state != "Z" and cwd.is_relative_to(ROOT):  # a zombie has exited already
             pids.add(int(stat.parent.name))
     return pids
 
 
-def xvfb_left_running(before: set[int]) -> set[int]:
-    """The Xvfb servers started since `before` that are still running after a few seconds' grace.
+def running_xvfb() -> set[int]:
+    """Process ids of the running Xvfb servers started from this repository."""
+    return running_processes({"Xvfb"})
 
-    xvfb-run and pyvirtualdisplay signal Xvfb to stop and do not wait for it to exit.
+
+def left_running(names: set[str], before: set[int]) -> set[int]:
+    """The processes of those names started since `before` and still running after a few seconds' grace.
+
+    xvfb-run and pyvirtualdisplay signal Xvfb to stop and do not wait for it to exit; nor does
+    ray.shutdown() wait for Ray's servers.
     """
     deadline = time.monotonic() + 10
-    while (left := running_xvfb() - before) and time.monotonic() < deadline:
+    while (left := running_processes(names) - before) and time.monotonic() < deadline:
         time.sleep(0.2)
     return left
+
+
+def xvfb_left_running(before: set[int]) -> set[int]:
+    """The Xvfb servers started since `before` that are still running after a few seconds' grace."""
+    return left_running({"Xvfb"}, before)
+
+
+def ray_left_running(before: set[int]) -> set[int]:
+    """Ray's servers (raylet, gcs_server) started since `before` that are still running after a few seconds' grace."""
+    return left_running(RAY_PROCESSES, before)
 
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """Build the book with `make book`, as a reader would, and return _build/html."""
-    before = running_xvfb()
+    before, ray_before = running_xvfb(), running_processes(RAY_PROCESSES)
     result = subprocess.run(["make", "--no-print-directory", "book"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, f"make book failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    left_running = xvfb_left_running(before)
-    assert not left_running, f"the build left Xvfb running: pids {sorted(left_running)}"
+    xvfb_left = xvfb_left_running(before)
+    assert not xvfb_left, f"the build left Xvfb running: pids {sorted(xvfb_left)}"
+    ray_left = ray_left_running(ray_before)
+    assert not ray_left, f"the build left a Ray cluster running (raylet, gcs_server): pids {sorted(ray_left)}"
     return HTML
 
 
@@ -95,12 +116,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[XVFB_BEFORE_TESTS] = running_xvfb()
+    session.config.stash[RAY_BEFORE_TESTS] = running_processes(RAY_PROCESSES)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    left_running = xvfb_left_running(session.config.stash[XVFB_BEFORE_TESTS])
-    if left_running:
-        print(f"\nFAILED: the tests left Xvfb running: pids {sorted(left_running)}")
+    xvfb_left = xvfb_left_running(session.config.stash[XVFB_BEFORE_TESTS])
+    if xvfb_left:
+        print(f"\nFAILED: the tests left Xvfb running: pids {sorted(xvfb_left)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    ray_left = ray_left_running(session.config.stash[RAY_BEFORE_TESTS])
+    if ray_left:
+        print(f"\nFAILED: the tests left a Ray cluster running (raylet, gcs_server): pids {sorted(ray_left)}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

@@ -1,0 +1,98 @@
+"""book/many: vector environments recorded as grids, displays for many processes, and Ray tasks."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import ray
+from bs4 import BeautifulSoup
+
+from conftest import Video, cells, embedded_videos, page, report
+
+
+@pytest.fixture(scope="module")
+def soup(built_book: Path) -> BeautifulSoup:
+    return page(built_book, "book/many")
+
+
+@pytest.fixture(scope="module")
+def videos(soup: BeautifulSoup) -> list[Video]:
+    return embedded_videos(soup)
+
+
+def output_of(soup: BeautifulSoup, source_pattern: str) -> str:
+    """The printed output of the one cell whose source matches the pattern."""
+    [cell] = [cell for cell in cells(soup) if re.search(source_pattern, cell.source)]
+    return cell.output
+
+
+def size(video: Video) -> str:
+    return re.search(r", (\d+x\d+)", video.stream).group(1)
+
+
+def test_the_page_embeds_the_grid_the_first_sub_environment_the_streamed_clip_and_the_ray_grid(
+    videos: list[Video],
+) -> None:
+    grid, first, streamed, ray_grid = videos
+
+    assert [size(video) for video in videos] == ["1200x800", "600x400", "1200x800", "600x400"]
+    assert all("h264" in video.stream and "yuv420p" in video.stream for video in videos)
+    assert grid.frames in (99, 100) and first.frames in (99, 100)  # video_length=100; moviepy may drop one
+    assert streamed.frames == 150  # video_length=150
+    assert ray_grid.frames == 100  # 100 steps a task, four tasks tiled 2 x 2 at half size
+
+
+def test_the_costs_table_shows_record_video_holding_the_clip_and_the_streaming_recorder_none(
+    soup: BeautifulSoup,
+) -> None:
+    table = output_of(soup, r"cases = \{")
+    held = {name.strip(): float(mb) for name, mb in re.findall(r"^(.+?)\s+[\d.]+ ms a step\s+([\d.]+) MB", table, re.M)}
+
+    frames_before_the_last_step = 149
+    assert held == {
+        "RecordVideo, 2 x 2 grid": pytest.approx(frames_before_the_last_step * 800 * 1200 * 3 / 1e6, abs=0.1),
+        "RecordVideo, first only": pytest.approx(frames_before_the_last_step * 400 * 600 * 3 / 1e6, abs=0.1),
+        "StreamingVectorRecorder, 2 x 2 grid": 0.0,
+    }
+    counts = dict(re.findall(r"video-cost-(grid|stream): (\d+) frames", output_of(soup, r"count_frames_and_secs")))
+    assert counts["stream"] == "150" and int(counts["grid"]) in (149, 150)  # moviepy may drop a last frame
+    report("book/many: measured while the page was built", [*table.splitlines(), *timings(soup)])
+
+
+def timings(soup: BeautifulSoup) -> list[str]:
+    lines = output_of(soup, r"def seconds_per_step").splitlines()
+    return [*lines, *output_of(soup, r"serial = time.perf_counter").splitlines()]
+
+
+def test_workers_render_without_a_display_and_xvfb_run_a_gives_each_run_its_own(soup: BeautifulSoup) -> None:
+    assert output_of(soup, r"no_display = ") == "DISPLAY: None | frames: [(400, 600, 3), (400, 600, 3)]"
+    displays = re.findall(r"':(\d+)'", output_of(soup, r"xvfb-run\", \"-a\""))
+    assert len(displays) == 2 and len(set(displays)) == 2
+
+
+def test_the_collision_of_two_xvfb_runs_shows_the_message_xvfb_run_gives_today(soup: BeautifulSoup) -> None:
+    shown = output_of(soup, r"number = next")
+    number = next(n for n in range(150, 200) if not Path(f"/tmp/.X{n}-lock").exists())
+    first = subprocess.Popen(["xvfb-run", "-n", str(number), "sleep", "3"])
+    deadline = time.monotonic() + 30
+    while not Path(f"/tmp/.X{number}-lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    second = subprocess.run(["xvfb-run", "-n", str(number), "true"], capture_output=True, text=True)
+    first.wait()
+
+    assert second.returncode == 1 and second.stderr.strip() == "xvfb-run: error: Xvfb failed to start"
+    assert f"exit status {second.returncode}\n{second.stderr.strip()}" in shown
+    assert re.search(r"first xvfb-run on :\d+: exit status 0", shown)
+    assert "SERVERNUM=99" in output_of(soup, r"grep")
+
+
+def test_the_ray_cluster_ran_this_ray_and_was_shut_down(soup: BeautifulSoup) -> None:
+    assert output_of(soup, r"ray.init\(").startswith(f"Ray {ray.__version__} | CPUs in the cluster: 2.0")
+    assert "4 tasks in" in output_of(soup, r"results = ray.get")
+    assert re.search(r"speed-up \d+\.\d\dx", output_of(soup, r"serial = time.perf_counter"))
+    assert output_of(soup, r"ray.shutdown\(\)") == "Ray running: False"
+    assert "not executed here" in soup.get_text() and "ray start --head" in soup.get_text()
