@@ -12,7 +12,8 @@ beside this one, and is re-exported here:
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
 - ``setup_check``: what this machine has (``check_setup``);
 - ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
-- ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose).
+- ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose);
+- ``reproduce``: running a program to reproduce an error message (``reproduce``).
 
 Importing it first quiets the native libraries that otherwise write noise into
 notebooks (pygame's greeting, SDL's ``XDG_RUNTIME_DIR`` complaint, ALSA's audio
@@ -41,6 +42,7 @@ from .facts import (  # noqa: E402
 )
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
 from .notebook_output import glue  # noqa: E402
+from .reproduce import Reproduction, reproduce  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
 from .video import show_video, show_videos, wrap_env, write_video  # noqa: E402
 
@@ -52,6 +54,7 @@ __all__ = [
     "EnvironmentNotFound",
     "EnvironmentTable",
     "Episode",
+    "Reproduction",
     "SetupReport",
     "XvfbNotFound",
     "check_setup",
@@ -60,6 +63,7 @@ __all__ = [
     "glue",
     "play_episode",
     "query_environment",
+    "reproduce",
     "screenshot_display",
     "show_video",
     "show_videos",
