@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import functools
-import http.server
 import platform
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
+from test_site import browser, site  # noqa: F401, F811  (fixtures: the built site served, and Chromium)
 
 from conftest import ROOT, cells, page
 from helpers.setup_check import TROUBLESHOOTING
@@ -139,29 +137,13 @@ def test_the_python_opengl_section_names_the_system_that_built_the_page(built_bo
     ]
 
 
-@pytest.fixture(scope="module")
-def site(built_book: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_book))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    from test_site import CHROMIUM, CHROMIUM_FLAGS
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize(("chapter", "label", "heading"), MESSAGES, ids=[label for _, label, _ in MESSAGES])
 def test_pasting_the_message_into_the_site_search_finds_its_page_first(
-    site: str, browser: Browser, chapter: str, label: str, heading: str
+    site: str,  # noqa: F811
+    browser: Browser,  # noqa: F811
+    chapter: str,
+    label: str,
+    heading: str,
 ) -> None:
     tab = browser.new_page()
     tab.goto(f"{site}/search.html?q={quote(heading)}", wait_until="load")
