@@ -36,6 +36,15 @@ TROUBLESHOOTING = {
         "book/troubleshooting-api",
         "gymnasium.error.NamespaceNotFound: Namespace ALE not found. Have you installed the proper package for ALE?",
     ),
+    "Atari ROMs": (
+        "book/troubleshooting-install",
+        'Error: We\'re Unable to find the game "Assault". Note: Gymnasium no longer distributes ROMs. If you own a '
+        "license to use the necessary ROMs for research purposes you can download them via `pip install "
+        'gymnasium[accept-rom-license]`. Otherwise, you should try importing "Assault" via the command '
+        '`ale-import-roms`. If you believe this is a mistake perhaps your copy of "Assault" is unsupported. To '
+        "check if this is the case try providing the environment variable "
+        "`PYTHONWARNINGS=default::ImportWarning:ale_py.roms`",
+    ),
 }
 
 
