@@ -16,13 +16,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 # xvfb, xauth:                the virtual display (xvfb-run needs xauth)
+# x11-utils:                  xdpyinfo, run by book/troubleshooting-display
 # cmake, g++, zlib1g-dev:     to build atari-py 0.2.9 from source
 # python3-venv:               to create .venv with Debian's python3
 # libegl1, libgl1, libgl1-mesa-dri, libosmesa6:
 #                             OpenGL for MuJoCo's three back-ends (EGL, GLX for GLFW, OSMesa),
 #                             drawn in software by Mesa on a machine without a GPU
 # libx11-6:                   Xlib, which the glfw wheel's own libglfw loads for its X11 windows
-APT_PACKAGES := xvfb xauth cmake g++ zlib1g-dev python3-venv \
+APT_PACKAGES := xvfb xauth x11-utils cmake g++ zlib1g-dev python3-venv \
                 libegl1 libgl1 libgl1-mesa-dri libosmesa6 libx11-6
 # chromium:                   the tests open every built page in a real browser
 TEST_APT_PACKAGES := chromium

@@ -15,7 +15,8 @@ beside this one, and is re-exported here:
 - ``setup_check``: what this machine has (``check_setup``);
 - ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
 - ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose);
-- ``memory``: a program's peak memory with its children (``peak_memory``).
+- ``memory``: a program's peak memory with its children (``peak_memory``);
+- ``reproduce``: running a program to reproduce an error message (``reproduce``).
 
 Importing it first quiets the native libraries that otherwise write noise into
 notebooks (pygame's greeting, SDL's ``XDG_RUNTIME_DIR`` complaint, ALSA's audio
@@ -47,6 +48,7 @@ from .memory import MemoryPeak, peak_memory  # noqa: E402
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
 from .notebook_output import glue  # noqa: E402
 from .recorder import StreamingVectorRecorder, tile_frames  # noqa: E402
+from .reproduce import Reproduction, reproduce  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
 from .video import show_video, show_videos, wrap_env, write_video  # noqa: E402
 
@@ -59,6 +61,7 @@ __all__ = [
     "EnvironmentTable",
     "Episode",
     "MemoryPeak",
+    "Reproduction",
     "SetupReport",
     "StreamingVectorRecorder",
     "XvfbNotFound",
@@ -69,6 +72,7 @@ __all__ = [
     "peak_memory",
     "play_episode",
     "query_environment",
+    "reproduce",
     "screenshot_display",
     "show_video",
     "show_videos",

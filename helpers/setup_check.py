@@ -18,6 +18,35 @@ from .notebook_output import html_table
 
 __all__ = ["Check", "SetupReport", "check_setup"]
 
+# The troubleshooting section (page, heading) that explains each problem a check can find: the
+# heading is the message a reader meets, so the fix line names what to search the book for.
+TROUBLESHOOTING = {
+    "X display": ("book/troubleshooting-display", "FileNotFoundError: [Errno 2] No such file or directory: 'Xvfb'"),
+    "pyvirtualdisplay": ("book/troubleshooting-display", "ModuleNotFoundError: No module named 'pyvirtualdisplay'"),
+    "pygame": (
+        "book/troubleshooting-install",
+        "gymnasium.error.DependencyNotInstalled: pygame is not installed, "
+        'run `pip install "gymnasium[classic-control]"`',
+    ),
+    "moviepy": (
+        "book/troubleshooting-video",
+        'gymnasium.error.DependencyNotInstalled: moviepy is not installed, run `pip install "gymnasium[other]"`',
+    ),
+    "ale-py": (
+        "book/troubleshooting-api",
+        "gymnasium.error.NamespaceNotFound: Namespace ALE not found. Have you installed the proper package for ALE?",
+    ),
+    "Atari ROMs": (
+        "book/troubleshooting-install",
+        'Error: We\'re Unable to find the game "Assault". Note: Gymnasium no longer distributes ROMs. If you own a '
+        "license to use the necessary ROMs for research purposes you can download them via `pip install "
+        'gymnasium[accept-rom-license]`. Otherwise, you should try importing "Assault" via the command '
+        '`ale-import-roms`. If you believe this is a mistake perhaps your copy of "Assault" is unsupported. To '
+        "check if this is the case try providing the environment variable "
+        "`PYTHONWARNINGS=default::ImportWarning:ale_py.roms`",
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Check:
@@ -41,8 +70,8 @@ class SetupReport:
         return all(check.ok for check in self.checks)
 
     def rows(self) -> list[tuple[str, str, str, str]]:
-        """Each check as (piece, status, what was found, the fix if it failed)."""
-        return [(c.name, "ok" if c.ok else "missing", c.found, "" if c.ok else c.fix) for c in self.checks]
+        """Each check as (piece, status, what was found, the fix if it failed, naming its troubleshooting section)."""
+        return [(c.name, "ok" if c.ok else "missing", c.found, "" if c.ok else _with_section(c)) for c in self.checks]
 
     def __str__(self) -> str:
         width = max(len(c.name) for c in self.checks)
@@ -53,6 +82,14 @@ class SetupReport:
 
     def _repr_html_(self) -> str:
         return html_table("Setup check", self.rows(), ("Piece", "Status", "Found", "Fix"))
+
+
+def _with_section(check: Check) -> str:
+    """The check's fix, followed by the troubleshooting section that explains the problem, if there is one."""
+    if check.name not in TROUBLESHOOTING:
+        return check.fix
+    page, heading = TROUBLESHOOTING[check.name]
+    return f"{check.fix} (troubleshooting, {page}: {heading})"
 
 
 SETUP_PACKAGES = {  # distribution name: what to install when it is missing

@@ -35,6 +35,10 @@ def test_check_setup_reports_a_missing_xvfb_with_its_fix(monkeypatch, tmp_path: 
     [display_row] = [row for row in report.rows() if row[0] == "X display"]
     assert display_row[1] == "missing" and "apt-get install -y xvfb" in display_row[3]
     assert "apt-get install -y xvfb" in str(report) and "<th" in report._repr_html_()
+    assert (
+        "troubleshooting, book/troubleshooting-display: FileNotFoundError: [Errno 2] No such file or directory: 'Xvfb'"
+        in (display_row[3])
+    )
 
 
 def atari_row(report) -> tuple[str, str, str, str]:

@@ -138,8 +138,9 @@ def plain_markdown(chapter: str, text: str) -> str:
     """A chapter's Markdown without the MyST that Colab shows raw.
 
     A {doc} becomes a link that opens that chapter in Colab, a {ref} its section's title, and
-    ``(label)=`` lines go. A glued value, {glue:text}`name` (computed by a cell, which the build
-    writes into the sentence), becomes `name`: on Colab the cell's ``glue`` prints ``name = value``.
+    ``(label)=`` lines and {index} entries (one-line directives, for the search) go. A glued value,
+    {glue:text}`name` (computed by a cell, which the build writes into the sentence), becomes
+    `name`: on Colab the cell's ``glue`` prints ``name = value``.
 
     Example:
         >>> plain_markdown("book/atari", "Each step is {glue:text}`v5_frameskip` frames.")
@@ -154,6 +155,7 @@ def plain_markdown(chapter: str, text: str) -> str:
         return f"[{title[1] if title else match[1]}]({colab_link(target)})"
 
     text = re.sub(r"^\([\w-]+\)=\n", "", text, flags=re.M)
+    text = re.sub(r"^~~~\{index\}[^\n]*\n~~~\n", "", text, flags=re.M)
     text = re.sub(r"\{doc\}`([^`<]+)`", doc, text)
     text = re.sub(r"\{glue(?::\w+)?\}`(?:[^`]*::)?([\w-]+)(?::[^`]*)?`", r"`\1`", text)
     return re.sub(r"\{ref\}`([^`<]+)`", lambda match: titles.get(match[1], match[1]), text)
