@@ -210,6 +210,12 @@ def cells(soup: Tag) -> list[Cell]:
     ]
 
 
+def cell_output(soup: Tag, source_contains: str) -> str:
+    """The output, as text, of the one cell of a page whose source contains a string."""
+    [cell] = [cell for cell in cells(soup) if source_contains in cell.source]
+    return cell.output
+
+
 @pytest.fixture(scope="session")
 def legacy_gym() -> ModuleType:
     """Gym 0.26.2, imported with gym-notices' unmaintained notice kept out of the test output."""

@@ -11,7 +11,7 @@ import pytest
 import ray
 from bs4 import BeautifulSoup
 
-from conftest import Video, cells, embedded_videos, page, report
+from conftest import Video, cell_output, embedded_videos, page, report
 
 
 @pytest.fixture(scope="module")
@@ -22,12 +22,6 @@ def soup(built_book: Path) -> BeautifulSoup:
 @pytest.fixture(scope="module")
 def videos(soup: BeautifulSoup) -> list[Video]:
     return embedded_videos(soup)
-
-
-def output_of(soup: BeautifulSoup, source_pattern: str) -> str:
-    """The printed output of the one cell whose source matches the pattern."""
-    [cell] = [cell for cell in cells(soup) if re.search(source_pattern, cell.source)]
-    return cell.output
 
 
 def size(video: Video) -> str:
@@ -49,7 +43,7 @@ def test_the_page_embeds_the_grid_the_first_sub_environment_the_streamed_clip_an
 def test_the_costs_table_shows_record_video_holding_the_clip_and_the_streaming_recorder_none(
     soup: BeautifulSoup,
 ) -> None:
-    table = output_of(soup, r"cases = \{")
+    table = cell_output(soup, "cases = {")
     held = {name.strip(): float(mb) for name, mb in re.findall(r"^(.+?)\s+[\d.]+ ms a step\s+([\d.]+) MB", table, re.M)}
 
     frames_before_the_last_step = 149
@@ -58,24 +52,24 @@ def test_the_costs_table_shows_record_video_holding_the_clip_and_the_streaming_r
         "RecordVideo, first only": pytest.approx(frames_before_the_last_step * 400 * 600 * 3 / 1e6, abs=0.1),
         "StreamingVectorRecorder, 2 x 2 grid": 0.0,
     }
-    counts = dict(re.findall(r"video-cost-(grid|stream): (\d+) frames", output_of(soup, r"count_frames_and_secs")))
+    counts = dict(re.findall(r"video-cost-(grid|stream): (\d+) frames", cell_output(soup, "count_frames_and_secs")))
     assert counts["stream"] == "150" and int(counts["grid"]) in (149, 150)  # moviepy may drop a last frame
     report("book/many: measured while the page was built", [*table.splitlines(), *timings(soup)])
 
 
 def timings(soup: BeautifulSoup) -> list[str]:
-    lines = output_of(soup, r"def seconds_per_step").splitlines()
-    return [*lines, *output_of(soup, r"serial = time.perf_counter").splitlines()]
+    lines = cell_output(soup, "def seconds_per_step").splitlines()
+    return [*lines, *cell_output(soup, "serial = time.perf_counter").splitlines()]
 
 
 def test_workers_render_without_a_display_and_xvfb_run_a_gives_each_run_its_own(soup: BeautifulSoup) -> None:
-    assert output_of(soup, r"no_display = ") == "DISPLAY: None | frames: [(400, 600, 3), (400, 600, 3)]"
-    displays = re.findall(r"':(\d+)'", output_of(soup, r"xvfb-run\", \"-a\""))
+    assert cell_output(soup, "no_display = ") == "DISPLAY: None | frames: [(400, 600, 3), (400, 600, 3)]"
+    displays = re.findall(r"':(\d+)'", cell_output(soup, 'xvfb-run", "-a"'))
     assert len(displays) == 2 and len(set(displays)) == 2
 
 
 def test_the_collision_of_two_xvfb_runs_shows_the_message_xvfb_run_gives_today(soup: BeautifulSoup) -> None:
-    shown = output_of(soup, r"number = next")
+    shown = cell_output(soup, "number = next")
     number = next(n for n in range(150, 200) if not Path(f"/tmp/.X{n}-lock").exists())
     first = subprocess.Popen(["xvfb-run", "-n", str(number), "sleep", "3"])
     deadline = time.monotonic() + 30
@@ -87,12 +81,12 @@ def test_the_collision_of_two_xvfb_runs_shows_the_message_xvfb_run_gives_today(s
     assert second.returncode == 1 and second.stderr.strip() == "xvfb-run: error: Xvfb failed to start"
     assert f"exit status {second.returncode}\n{second.stderr.strip()}" in shown
     assert re.search(r"first xvfb-run on :\d+: exit status 0", shown)
-    assert "SERVERNUM=99" in output_of(soup, r"grep")
+    assert "SERVERNUM=99" in cell_output(soup, "grep")
 
 
 def test_the_ray_cluster_ran_this_ray_and_was_shut_down(soup: BeautifulSoup) -> None:
-    assert output_of(soup, r"ray.init\(").startswith(f"Ray {ray.__version__} | CPUs in the cluster: 2.0")
-    assert "4 tasks in" in output_of(soup, r"results = ray.get")
-    assert re.search(r"speed-up \d+\.\d\dx", output_of(soup, r"serial = time.perf_counter"))
-    assert output_of(soup, r"ray.shutdown\(\)") == "Ray running: False"
+    assert cell_output(soup, "ray.init(").startswith(f"Ray {ray.__version__} | CPUs in the cluster: ")
+    assert "4 tasks in" in cell_output(soup, "results = ray.get")
+    assert re.search(r"speed-up \d+\.\d\dx", cell_output(soup, "serial = time.perf_counter"))
+    assert cell_output(soup, "ray.shutdown()") == "Ray running: False"
     assert "not executed here" in soup.get_text() and "ray start --head" in soup.get_text()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, embedded_videos, page
+from conftest import ROOT, cell_output, embedded_videos, page
 
 BACKENDS = ("egl", "osmesa", "glfw")
 GLFW_WITHOUT_DISPLAY = "GLFWError: (65550) b'X11: The DISPLAY environment variable is missing'"
@@ -17,14 +17,6 @@ GLFW_WITHOUT_DISPLAY = "GLFWError: (65550) b'X11: The DISPLAY environment variab
 @pytest.fixture(scope="module")
 def soup(built_book: Path) -> BeautifulSoup:
     return page(built_book, "book/mujoco")
-
-
-def cell_text(soup: BeautifulSoup, source_contains: str) -> str:
-    """The output text of the one cell whose source contains a string."""
-    [cell] = [
-        cell for cell in soup.select("div.cell") if source_contains in cell.select_one("div.cell_input").get_text()
-    ]
-    return cell.select_one("div.cell_output").get_text()
 
 
 def test_the_page_embeds_a_video_of_each_robot_that_decodes_with_one_frame_a_step(soup: BeautifulSoup) -> None:
@@ -40,7 +32,7 @@ def test_the_page_embeds_a_video_of_each_robot_that_decodes_with_one_frame_a_ste
 
 
 def test_the_page_names_each_backends_outcome_under_the_virtual_display(soup: BeautifulSoup) -> None:
-    text = cell_text(soup, 'for backend in ["egl", "osmesa", "glfw"]]')
+    text = cell_output(soup, 'for backend in ["egl", "osmesa", "glfw"]]')
 
     assert re.search(r"DISPLAY=:\d+", text)
     for backend in BACKENDS:
@@ -55,7 +47,7 @@ def test_the_page_names_each_backends_outcome_under_the_virtual_display(soup: Be
 def test_without_a_display_glfw_fails_with_glfws_and_mujocos_real_errors(
     soup: BeautifulSoup, source: str, name: str
 ) -> None:
-    lines = cell_text(soup, source).strip().splitlines()
+    lines = cell_output(soup, source).strip().splitlines()
 
     assert lines[0] == f"{name}: fails"
     assert lines[1].strip() == GLFW_WITHOUT_DISPLAY
@@ -63,8 +55,8 @@ def test_without_a_display_glfw_fails_with_glfws_and_mujocos_real_errors(
 
 
 def test_the_page_shows_what_goes_wrong_when_mujoco_gl_is_set_too_late(soup: BeautifulSoup) -> None:
-    assert "makes its OpenGL contexts with mujoco.egl" in cell_text(soup, 'os.environ["MUJOCO_GL"] = "egl"  # before')
-    ignored = cell_text(soup, "too_late = ").strip().splitlines()
+    assert "makes its OpenGL contexts with mujoco.egl" in cell_output(soup, 'os.environ["MUJOCO_GL"] = "egl"  # before')
+    ignored = cell_output(soup, "too_late = ").strip().splitlines()
     assert ignored[0] == "mujoco.GLContext comes from mujoco.glfw" and ignored[-1].startswith("mujoco.FatalError")
     [refused] = soup.select("div.cell.tag_raises-exception")
     assert "ImportError: Cannot use OSMesa rendering platform." in refused.get_text()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, embedded_videos, page
+from conftest import ROOT, cell_output, embedded_videos, page
 
 GPU_RECORD = json.loads((ROOT / "bench" / "gpu" / "nvidia-h200.json").read_text())
 DOCKERFILE = (ROOT / "docker" / "Dockerfile").read_text()
@@ -21,14 +21,6 @@ CI_EXAMPLE = ROOT / "examples" / "ci" / "record-agent.yml"
 @pytest.fixture(scope="module")
 def soup(built_book: Path) -> BeautifulSoup:
     return page(built_book, "book/servers")
-
-
-def cell_output(soup: BeautifulSoup, source_contains: str) -> str:
-    """The output text of the one cell whose source contains a string."""
-    [cell] = [
-        cell for cell in soup.select("div.cell") if source_contains in cell.select_one("div.cell_input").get_text()
-    ]
-    return cell.select_one("div.cell_output").get_text()
 
 
 def measured_error(label: str) -> str:
