@@ -7,7 +7,8 @@ pyvirtualdisplay and Xvfb. Each name lives in a small module of its own concern
 beside this one, and is re-exported here:
 
 - ``display``: the X display (``start_virtual_display``, ``screenshot_display``);
-- ``facts``: what an environment is (``query_environment``, ``compare_environments``);
+- ``facts``: what an environment is (``query_environment``, ``compare_environments``), and
+  which package its suite needs (``SuiteNotInstalled``);
 - ``video``: recording and showing episodes (``wrap_env``, ``show_video``, ``write_video``);
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
 - ``setup_check``: what this machine has (``check_setup``);
@@ -35,6 +36,7 @@ from .facts import (  # noqa: E402
     EnvironmentFacts,
     EnvironmentNotFound,
     EnvironmentTable,
+    SuiteNotInstalled,
     compare_environments,
     query_environment,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "EnvironmentTable",
     "Episode",
     "SetupReport",
+    "SuiteNotInstalled",
     "XvfbNotFound",
     "check_setup",
     "compare_environments",
