@@ -12,7 +12,8 @@ beside this one, and is re-exported here:
 - ``video``: recording and showing episodes (``wrap_env``, ``show_video``, ``write_video``);
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
 - ``setup_check``: what this machine has (``check_setup``);
-- ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``).
+- ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
+- ``gallery``: every registered environment rendered without a display (``gallery``).
 
 Importing it first quiets the native libraries that otherwise write noise into
 notebooks (pygame's greeting, SDL's ``XDG_RUNTIME_DIR`` complaint, ALSA's audio
@@ -40,6 +41,7 @@ from .facts import (  # noqa: E402
     compare_environments,
     query_environment,
 )
+from .gallery import Gallery, GalleryRow, gallery  # noqa: E402
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
 from .video import show_video, show_videos, wrap_env, write_video  # noqa: E402
@@ -52,12 +54,15 @@ __all__ = [
     "EnvironmentNotFound",
     "EnvironmentTable",
     "Episode",
+    "Gallery",
+    "GalleryRow",
     "SetupReport",
     "SuiteNotInstalled",
     "XvfbNotFound",
     "check_setup",
     "compare_environments",
     "evaluate",
+    "gallery",
     "play_episode",
     "query_environment",
     "screenshot_display",
