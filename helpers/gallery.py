@@ -243,8 +243,8 @@ def human_without_display(env_id: str) -> str:
     """What ``render_mode="human"`` does for ``env_id`` in a fresh process with no ``DISPLAY``.
 
     Example:
-        >>> human_without_display("CartPole-v1")  # doctest: +ELLIPSIS
-        'fails (needs Xvfb): error: ...'
+        >>> print(human_without_display("Hopper-v5"))  # MuJoCo's window is GLFW's  # doctest: +ELLIPSIS
+        fails (needs Xvfb): ...
     """
     environment = {name: value for name, value in os.environ.items() if name not in ("DISPLAY", "SDL_VIDEODRIVER")}
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [os.getcwd(), os.environ.get("PYTHONPATH")]))
@@ -273,8 +273,8 @@ def gallery(env_ids: Iterable[str] | None = None, *, progress: Callable[[str], N
 
     Example:
         >>> shown = gallery(["CartPole-v1", "Blackjack-v1"])
-        >>> [row.env_id for row in shown.rows], shown.human["Toy Text"][:5]
-        (['CartPole-v1', 'Blackjack-v1'], 'fails')
+        >>> [row.env_id for row in shown.rows], sorted(shown.human)
+        (['CartPole-v1', 'Blackjack-v1'], ['Classic control', 'Toy Text'])
     """
     start = time.perf_counter()
     rows = []

@@ -13,7 +13,7 @@ beside this one, and is re-exported here:
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
 - ``setup_check``: what this machine has (``check_setup``);
 - ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
-- ``gallery``: every registered environment rendered without a display (``gallery``).
+- ``gallery``: every registered environment rendered without a display (``gallery``, ``gallery_ids``).
 
 Importing it first quiets the native libraries that otherwise write noise into
 notebooks (pygame's greeting, SDL's ``XDG_RUNTIME_DIR`` complaint, ALSA's audio
@@ -41,7 +41,7 @@ from .facts import (  # noqa: E402
     compare_environments,
     query_environment,
 )
-from .gallery import Gallery, GalleryRow, gallery  # noqa: E402
+from .gallery import Gallery, GalleryRow, gallery, gallery_ids  # noqa: E402
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
 from .video import show_video, show_videos, wrap_env, write_video  # noqa: E402
@@ -63,6 +63,7 @@ __all__ = [
     "compare_environments",
     "evaluate",
     "gallery",
+    "gallery_ids",
     "play_episode",
     "query_environment",
     "screenshot_display",
