@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import importlib
+import importlib.util
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,7 +14,14 @@ from typing import Any, ClassVar
 
 from .notebook_output import html_table
 
-__all__ = ["EnvironmentFacts", "EnvironmentNotFound", "EnvironmentTable", "compare_environments", "query_environment"]
+__all__ = [
+    "EnvironmentFacts",
+    "EnvironmentNotFound",
+    "EnvironmentTable",
+    "SuiteNotInstalled",
+    "compare_environments",
+    "query_environment",
+]
 
 CONVENTIONAL_REWARD_RANGE = (-float("inf"), float("inf"))
 
@@ -54,6 +64,61 @@ class EnvironmentFacts:
         return html_table(self.env_id, self.rows(), ("Fact", "Value"))
 
 
+@dataclass(frozen=True)
+class Suite:
+    """A family of environments that needs a package of its own, and how to install it."""
+
+    name: str
+    module: str  # the module it needs; importing it registers a third-party suite's ids
+    install: str  # what to type after `pip install`
+    entry_point: str  # the start of its registered entry points
+    ids: str = ""  # a regular expression of its ids, to recognise them before its package registers them
+
+
+SUITES = (
+    Suite("Box2D", "Box2D", '"gymnasium[box2d]"', "gymnasium.envs.box2d"),  # ids registered by Gymnasium
+    Suite("MuJoCo", "mujoco", '"gymnasium[mujoco]"', "gymnasium.envs.mujoco"),
+    Suite("Atari", "ale_py", "ale-py", "ale_py", r"(ALE/.+|.+(NoFrameskip|Deterministic)-v4)"),
+    Suite("Minigrid", "minigrid", "minigrid", "minigrid", r"(MiniGrid|BabyAI)-.+"),
+    Suite(
+        "highway-env",
+        "highway_env",
+        "highway-env",
+        "highway_env",
+        r"(highway|highway-fast|merge|roundabout|parking|intersection|racetrack|u-turn|two-way|exit|lane-keeping)-v\d+",
+    ),
+)
+THIRD_PARTY = tuple(suite for suite in SUITES if not suite.entry_point.startswith("gymnasium."))
+
+
+class SuiteNotInstalled(ImportError):
+    """An environment belongs to a suite whose package is not installed here."""
+
+    def __init__(self, env_id: str, suite: Suite) -> None:
+        self.env_id, self.suite = env_id, suite
+        message = f"{env_id!r} belongs to {suite.name}, which is not installed here. "
+        message += f"Install it with: pip install {suite.install}"
+        if suite.name == "Box2D" and sys.version_info >= (3, 14):
+            message += (
+                " (on Python 3.14 that builds box2d-py from source and needs swig: apt-get install swig,"
+                ' or pip install swig setuptools, then pip install --no-build-isolation "gymnasium[box2d]")'
+            )
+        super().__init__(message, name=suite.module)
+
+
+def installed(module: str) -> bool:
+    """Whether ``module`` can be imported here, without importing it.
+
+    Example:
+        >>> installed("gymnasium"), installed("no_such_module")
+        (True, False)
+    """
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent package missing, or a module without a spec
+        return False
+
+
 def import_atari_environments() -> None:
     """Register ale-py's Atari ids with Gymnasium, keeping ALE's banner out of outputs; no-op without ale-py.
 
@@ -63,31 +128,74 @@ def import_atari_environments() -> None:
         >>> "ALE/Pong-v5" in gym.registry
         True
     """
-    try:
-        import ale_py
-    except ImportError:
+    if not installed("ale_py"):
         return
+    import ale_py
     import gymnasium as gym
 
     ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
     gym.register_envs(ale_py)
 
 
+def import_third_party_environments() -> None:
+    """Register the ids of every installed third-party suite of ``SUITES`` with Gymnasium.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> import_third_party_environments()
+        >>> "ALE/Pong-v5" in gym.registry
+        True
+    """
+    import_atari_environments()
+    for suite in THIRD_PARTY:
+        if suite.module != "ale_py" and installed(suite.module):
+            importlib.import_module(suite.module)
+
+
+def suite_of(env_id: str, entry_point: str = "") -> Suite | None:
+    """The suite of ``SUITES`` that an id (or its registered entry point) belongs to, if any.
+
+    Example:
+        >>> suite_of("MiniGrid-Empty-5x5-v0").install
+        'minigrid'
+        >>> suite_of("CartPole-v1") is None
+        True
+    """
+    for suite in SUITES:
+        if entry_point.startswith(suite.entry_point) or (suite.ids and re.fullmatch(suite.ids, env_id)):
+            return suite
+    return None
+
+
 def _registered_spec(env_id: str) -> Any:
-    """Gymnasium's spec for env_id, or an EnvironmentNotFound naming close matches."""
+    """Gymnasium's spec for env_id, or why there is none: a suite to install, or close matches."""
     import gymnasium as gym
 
     if env_id not in gym.registry:
-        import_atari_environments()
+        import_third_party_environments()
     if env_id in gym.registry:
         return gym.spec(env_id)
+    suite = suite_of(env_id)
+    if suite is not None and not installed(suite.module):
+        raise SuiteNotInstalled(env_id, suite)
     matches = difflib.get_close_matches(env_id, list(gym.registry), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
-    atari = " Atari ids need ale-py: pip install ale-py." if "ale_py" not in sys.modules else ""
     raise EnvironmentNotFound(
-        f"No environment {env_id!r} is registered with Gymnasium.{hint}{atari} "
-        "List every id with gymnasium.pprint_registry()."
+        f"No environment {env_id!r} is registered with Gymnasium.{hint} List every id with gymnasium.pprint_registry()."
     )
+
+
+def _make(env_id: str, spec: Any) -> Any:
+    """gymnasium.make(env_id), or SuiteNotInstalled when its suite's package cannot be imported."""
+    import gymnasium as gym
+
+    try:
+        return gym.make(env_id)
+    except (gym.error.DependencyNotInstalled, ImportError) as error:
+        suite = suite_of(env_id, spec.entry_point if isinstance(spec.entry_point, str) else "")
+        if suite is None or installed(suite.module):
+            raise
+        raise SuiteNotInstalled(env_id, suite) from error
 
 
 def _declared_reward_range(env: Any, gym_module: ModuleType) -> tuple[float, float] | None:
@@ -117,10 +225,13 @@ def query_environment(env_id: str, *, gym_module: ModuleType | None = None) -> E
     """Describe a registered environment: its spaces, limits and reward facts.
 
     ``str()`` of the answer gives the 2021 recipe's six lines; a notebook shows a
-    table. Atari ids work without importing ale_py first. Gymnasium 1.0 removed
-    ``reward_range``: the answer says whether the range was declared by the
-    environment or is the conventional ``(-inf, inf)``. An unknown id raises
-    :class:`EnvironmentNotFound`, naming the closest registered ids.
+    table. Atari ids, and the ids of the third-party suites in ``SUITES``
+    (Minigrid, highway-env), work without importing their package first.
+    Gymnasium 1.0 removed ``reward_range``: the answer says whether the range was
+    declared by the environment or is the conventional ``(-inf, inf)``. An id of a
+    suite whose package is missing (Box2D, a third-party suite) raises
+    :class:`SuiteNotInstalled`, naming what to ``pip install``; an unknown id
+    raises :class:`EnvironmentNotFound`, naming the closest registered ids.
 
     Example:
         >>> print(query_environment("CartPole-v1"))  # doctest: +ELLIPSIS
@@ -144,9 +255,10 @@ def query_environment(env_id: str, *, gym_module: ModuleType | None = None) -> E
         import gymnasium
 
         gym_module, spec = gymnasium, _registered_spec(env_id)
+        env = _make(env_id, spec)
     else:
         spec = _legacy_spec(env_id, gym_module)
-    env = gym_module.make(env_id)
+        env = gym_module.make(env_id)
     try:
         declared = _declared_reward_range(env.unwrapped, gym_module)
         return EnvironmentFacts(

@@ -7,7 +7,8 @@ pyvirtualdisplay and Xvfb. Each name lives in a small module of its own concern
 beside this one, and is re-exported here:
 
 - ``display``: the X display (``start_virtual_display``, ``screenshot_display``);
-- ``facts``: what an environment is (``query_environment``, ``compare_environments``);
+- ``facts``: what an environment is (``query_environment``, ``compare_environments``), and
+  which package its suite needs (``SuiteNotInstalled``);
 - ``video``: recording and showing episodes (``wrap_env``, ``show_video``, ``write_video``);
 - ``recorder``: streaming recorders, also of vector environments (``StreamingVectorRecorder``, ``tile_frames``);
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
@@ -16,7 +17,8 @@ beside this one, and is re-exported here:
 - ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
 - ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose);
 - ``memory``: a program's peak memory with its children (``peak_memory``);
-- ``reproduce``: running a program to reproduce an error message (``reproduce``).
+- ``reproduce``: running a program to reproduce an error message (``reproduce``);
+- ``gallery``: every registered environment rendered without a display (``gallery``, ``gallery_ids``).
 
 Importing it first quiets the native libraries that otherwise write noise into
 notebooks (pygame's greeting, SDL's ``XDG_RUNTIME_DIR`` complaint, ALSA's audio
@@ -40,9 +42,11 @@ from .facts import (  # noqa: E402
     EnvironmentFacts,
     EnvironmentNotFound,
     EnvironmentTable,
+    SuiteNotInstalled,
     compare_environments,
     query_environment,
 )
+from .gallery import Gallery, GalleryRow, gallery, gallery_ids  # noqa: E402
 from .live import watch_episode  # noqa: E402
 from .memory import MemoryPeak, peak_memory  # noqa: E402
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
@@ -64,12 +68,18 @@ __all__ = [
     "Reproduction",
     "SetupReport",
     "StreamingVectorRecorder",
+    "Gallery",
+    "GalleryRow",
+    "SetupReport",
+    "SuiteNotInstalled",
     "XvfbNotFound",
     "check_setup",
     "compare_environments",
     "evaluate",
     "glue",
     "peak_memory",
+    "gallery",
+    "gallery_ids",
     "play_episode",
     "query_environment",
     "reproduce",

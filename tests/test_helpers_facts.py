@@ -154,3 +154,81 @@ def test_query_environment_tells_legacy_gyms_class_default_from_a_declared_range
 def test_query_environment_names_legacy_gym_when_it_lacks_an_id(legacy_gym) -> None:
     with pytest.raises(EnvironmentNotFound, match=r"registered with gym 0\.26\.2: .*Did you mean: `CartPole`"):
         query_environment("CartPol-v1", gym_module=legacy_gym)
+
+
+@pytest.mark.parametrize("env_id", ["LunarLander-v3", "LunarLanderContinuous-v3", "CarRacing-v3", "BipedalWalker-v3"])
+def test_query_environment_answers_box2d_ids(env_id: str) -> None:
+    facts = query_environment(env_id)
+
+    spec = gym.spec(env_id)
+    env = gym.make(env_id)
+    assert (facts.action_space, facts.observation_space) == (env.action_space, env.observation_space)
+    assert (facts.max_episode_steps, facts.reward_threshold) == (spec.max_episode_steps, spec.reward_threshold)
+    env.close()
+
+
+def test_compare_environments_puts_box2d_and_toy_text_ids_side_by_side() -> None:
+    table = compare_environments(["LunarLander-v3", "FrozenLake-v1"])
+
+    assert table.rows()[0] == ("LunarLander-v3", "Discrete(4)", "Box((8,), float32)", "1000", "200")
+    assert table.rows()[1][:3] == ("FrozenLake-v1", "Discrete(4)", "Discrete(16)")
+
+
+def hidden(*modules: str) -> str:
+    """Python code that makes ``modules`` unimportable in the process that runs it, as if not installed."""
+    return "import sys\n" + "".join(f"sys.modules[{module!r}] = None\n" for module in modules)
+
+
+def test_a_box2d_id_without_box2d_names_the_package_instead_of_gymnasiums_swig_advice() -> None:
+    result = run_python(
+        hidden("Box2D")
+        + """
+from helpers.render import SuiteNotInstalled, compare_environments, query_environment
+for ask in (query_environment, lambda env_id: compare_environments(["CartPole-v1", env_id])):
+    try:
+        ask("LunarLander-v3")
+    except SuiteNotInstalled as error:
+        print(f"{type(error).__name__}: {error}")
+        print(f"cause: {error.__cause__}")
+"""
+    )
+
+    assert result.returncode == 0, result.stderr
+    ours = (
+        "SuiteNotInstalled: 'LunarLander-v3' belongs to Box2D, which is not installed here. "
+        'Install it with: pip install "gymnasium[box2d]"'
+    )
+    assert result.stdout.splitlines().count(ours) == 2
+    assert "cause: Box2D is not installed, you can install it by run `pip install swig`" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env_id", "module", "package"),
+    [
+        ("MiniGrid-Empty-5x5-v0", "minigrid", "minigrid"),
+        ("BabyAI-GoToRedBall-v0", "minigrid", "minigrid"),
+        ("highway-fast-v0", "highway_env", "highway-env"),
+        ("ALE/Pong-v5", "ale_py", "ale-py"),
+        ("PongNoFrameskip-v4", "ale_py", "ale-py"),
+    ],
+)
+def test_a_third_party_id_whose_package_is_missing_names_the_package(env_id: str, module: str, package: str) -> None:
+    result = run_python(
+        hidden(module)
+        + f"""
+from helpers.render import SuiteNotInstalled, query_environment
+try:
+    query_environment({env_id!r})
+except SuiteNotInstalled as error:
+    print(error)
+"""
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(f"which is not installed here. Install it with: pip install {package}")
+    assert result.stdout.startswith(f"{env_id!r} belongs to ")
+
+
+def test_an_unknown_id_that_belongs_to_no_suite_still_suggests_close_matches() -> None:
+    with pytest.raises(EnvironmentNotFound, match=r"'LunarLandr-v3'.*Did you mean 'LunarLander-v3'"):
+        query_environment("LunarLandr-v3")

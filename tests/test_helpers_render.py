@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import run_python
-from helpers import display, episodes, facts, live, memory, mujoco_backends, render, setup_check, video
+from helpers import display, episodes, facts, gallery, live, memory, mujoco_backends, render, setup_check, video
 
 
 def test_rendering_writes_no_sdl_or_alsa_noise_to_stderr() -> None:
@@ -26,7 +26,7 @@ def test_rendering_writes_no_sdl_or_alsa_noise_to_stderr() -> None:
 
 
 def test_render_re_exports_every_public_name_of_the_modules_behind_it() -> None:
-    modules = [display, episodes, facts, live, memory, mujoco_backends, setup_check, video]
+    modules = [display, episodes, facts, gallery, live, memory, mujoco_backends, setup_check, video]
     public = {name for module in modules for name in module.__all__} - {"XVFB_INSTALL", "Check"}
 
     assert public <= set(render.__all__)
