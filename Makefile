@@ -112,18 +112,32 @@ $(DOWNLOADS)/done: tools/reproductions.txt $(VENV)/installed
 notebooks: $(VENV)/installed
 	$(BIN)/python tools/colab_notebooks.py
 
-# Colab's Python: 3.13, from pyenv or the system (Debian trixie and Ubuntu 24.10+ have python3.13).
+# Colab's runtimes, each a virtualenv in which tests/test_colab.py runs the notebooks: the current
+# one (.venv-colab, Python 3.13) and the newest pinned past one (.venv-colab-2026.07, Python 3.12).
+# Each gets the packages of tests/colab-requirements.txt at exactly the versions of the committed
+# snapshot of that runtime (tools/colab/<runtime>/pip-freeze.txt). Python comes from pyenv or the
+# system (Debian trixie has python3.13); set COLAB_PYTHON or COLAB_PYTHON_2026_07 to choose one.
 COLAB_VENV   := .venv-colab
 COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13))
+COLAB_PYTHON_2026_07 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12))
 
-colab-env: $(COLAB_VENV)/installed
+colab-env: $(COLAB_VENV)/installed $(COLAB_VENV)-2026.07/installed
 
-# pristine.txt records the fresh environment: the test puts it back before each notebook.
-$(COLAB_VENV)/installed: tests/colab-requirements.txt
-	@test -n "$(COLAB_PYTHON)" || { echo "No Python 3.13 found (set COLAB_PYTHON=/path/to/python3.13)"; exit 3; }
-	rm -rf $(COLAB_VENV)
-	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
-	$(COLAB_VENV)/bin/pip install --quiet --upgrade pip
-	$(COLAB_VENV)/bin/pip install --quiet -r tests/colab-requirements.txt
-	$(COLAB_VENV)/bin/pip freeze > $(COLAB_VENV)/pristine.txt
-	touch $@
+# $(call colab_venv,VENV,PYTHON,RUNTIME): pristine.txt records the fresh environment, which the
+# test puts back before each notebook.
+define colab_venv
+	@test -n "$(2)" || { echo "No Python $$(python3 tools/colab_snapshot.py python $(3)) found for Colab's $(3) runtime (set COLAB_PYTHON / COLAB_PYTHON_2026_07)"; exit 3; }
+	rm -rf $(1)
+	$(2) -m venv $(1)
+	$(1)/bin/pip install --quiet --upgrade pip
+	$(2) tools/colab_snapshot.py constraints $(3) > $(1)/constraints.txt
+	$(1)/bin/pip install --quiet -r tests/colab-requirements.txt --constraint $(1)/constraints.txt
+	$(1)/bin/pip freeze > $(1)/pristine.txt
+	touch $(1)/installed
+endef
+
+$(COLAB_VENV)/installed: tests/colab-requirements.txt tools/colab/latest/pip-freeze.txt
+	$(call colab_venv,$(COLAB_VENV),$(COLAB_PYTHON),latest)
+
+$(COLAB_VENV)-2026.07/installed: tests/colab-requirements.txt tools/colab/2026.07/pip-freeze.txt
+	$(call colab_venv,$(COLAB_VENV)-2026.07,$(COLAB_PYTHON_2026_07),2026.07)
