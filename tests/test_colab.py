@@ -265,3 +265,42 @@ def test_each_public_helper_imports_on_colabs_stack(runtime: str, tmp_path: Path
     executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
     printed = executed.cells[-1].outputs[0]["text"].strip()
     assert printed == f"{sorted(render.__all__)} []"
+
+
+def drift(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, ROOT / "tools" / "colab_drift.py", folder], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_the_drift_script_finds_nothing_new_in_the_committed_snapshot() -> None:
+    run = drift(ROOT / "tools" / "colab" / "latest")
+
+    assert (run.returncode, run.stderr) == (0, "")
+    assert run.stdout == "Colab's lists match the committed snapshot for every package the notebooks touch.\n"
+
+
+def test_the_drift_script_names_each_watched_package_that_colab_moved(tmp_path: Path) -> None:
+    snapshot = ROOT / "tools" / "colab" / "latest"
+    freeze = (snapshot / "pip-freeze.txt").read_text()
+    (tmp_path / "pip-freeze.txt").write_text(
+        freeze.replace("gymnasium==1.3.0", "gymnasium==1.4.0").replace("\nipython==7.34.0", "")
+    )
+    apt = (snapshot / "apt-list.txt").read_text()
+    (tmp_path / "apt-list.txt").write_text(
+        "".join(line for line in apt.splitlines(True) if not line.startswith("xvfb/"))
+    )
+
+    run = drift(tmp_path)
+
+    assert run.returncode == 0
+    assert run.stdout.splitlines() == [
+        "pip gymnasium: 1.3.0 -> 1.4.0",
+        "pip ipython: 7.34.0 -> not installed",
+        f"apt xvfb: {colab_snapshot_apt_version('xvfb')} -> not installed",
+    ]
+
+
+def colab_snapshot_apt_version(package: str) -> str:
+    lines = (ROOT / "tools" / "colab" / "latest" / "apt-list.txt").read_text().splitlines()
+    return next(line.split()[1] for line in lines if line.startswith(f"{package}/"))
