@@ -4,8 +4,8 @@
 #   make clean  delete the build and its execution cache
 #   make bench  time a cold build, a no-change rebuild and the recordings; write bench/README.md
 #   make notebooks  regenerate book/*.ipynb, the chapters as "Open in Colab" notebooks (commit them)
-#   make colab-env  a Python 3.13 virtualenv in .venv-colab with Colab's package versions, in
-#                   which tests/test_colab.py runs those notebooks as Colab would
+#   make colab-env  virtualenvs with the versions of Colab's runtimes (tools/colab/): .venv-colab and
+#                   .venv-colab-2026.07, in which tests/test_colab.py runs the notebooks as Colab would
 #
 # Setting up means: the Debian/Ubuntu packages below (installed with apt when run as
 # root, otherwise the exact apt-get line is printed), then a virtualenv in .venv with
