@@ -46,7 +46,7 @@ FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt
 DOWNLOADS := $(VENV)/downloads
 export GYM_ON_A_SERVER_DOWNLOADS := $(CURDIR)/$(DOWNLOADS)
 
-.PHONY: book test clean bench notebooks colab-env system-packages test-system-packages
+.PHONY: book test clean bench notebooks colab-env binder-env system-packages test-system-packages
 
 book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
@@ -141,3 +141,22 @@ $(COLAB_VENV)/installed: tests/colab-requirements.txt tools/colab/latest/pip-fre
 
 $(COLAB_VENV)-2026.07/installed: tests/colab-requirements.txt tools/colab/2026.07/pip-freeze.txt
 	$(call colab_venv,$(COLAB_VENV)-2026.07,$(COLAB_PYTHON_2026_07),2026.07)
+
+# Binder's environment (binder/: what mybinder.org builds for the Binder launch button): a
+# virtualenv of runtime.txt's Python with binder/requirements.txt, plus the kernel and the client
+# that run the notebooks (repo2docker brings its own Jupyter). tests/test_colab.py runs every
+# notebook in it too, as a host that is not Colab.
+BINDER_VENV   := .venv-binder
+BINDER_PYTHON_VERSION := $(patsubst python-%,%,$(shell cat binder/runtime.txt))
+BINDER_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(BINDER_PYTHON_VERSION)*/bin/python$(BINDER_PYTHON_VERSION) /usr/local/bin/python$(BINDER_PYTHON_VERSION) /usr/bin/python$(BINDER_PYTHON_VERSION)))
+
+binder-env: $(BINDER_VENV)/installed
+
+$(BINDER_VENV)/installed: binder/requirements.txt binder/runtime.txt
+	@test -n "$(BINDER_PYTHON)" || { echo "No Python $(BINDER_PYTHON_VERSION) found for Binder's environment (set BINDER_PYTHON)"; exit 3; }
+	rm -rf $(BINDER_VENV)
+	$(BINDER_PYTHON) -m venv $(BINDER_VENV)
+	$(BINDER_VENV)/bin/pip install --quiet --upgrade pip
+	$(BINDER_VENV)/bin/pip install --quiet -r binder/requirements.txt ipykernel==7.4.0 nbclient==0.11.0
+	$(BINDER_VENV)/bin/pip freeze > $(BINDER_VENV)/pristine.txt
+	touch $@

@@ -5,7 +5,8 @@ Colab's versions come from the committed snapshot of its runtimes (tools/colab/,
 tools/colab_snapshot.py). The notebook tests run each one as Colab would, in each runtime the book
 is tested on: in .venv-colab (the current runtime, Python 3.13) and .venv-colab-2026.07 (Python
 3.12), made by `make colab-env` with the snapshot's versions, with ``google.colab`` importable and
-no DISPLAY. Each notebook carries its helpers/, so no repository stands in for anything.
+no DISPLAY; and once more in Binder's environment (.venv-binder from binder/, `make binder-env`), as
+a host that is not Colab. Each notebook carries its helpers/, so no repository stands in for anything.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from tools.colab_notebooks import chapters
 
 # Each Colab runtime the notebooks run in, and its virtualenv (see the Makefile's colab-env).
 COLAB_VENVS = {"latest": ROOT / ".venv-colab", "2026.07": ROOT / ".venv-colab-2026.07"}
+# Every environment the notebooks run in: Colab's runtimes, and Binder's (the Makefile's binder-env).
+VENVS = {**COLAB_VENVS, "binder": ROOT / ".venv-binder"}
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[str]:
@@ -172,17 +175,17 @@ def test_a_notebook_keeps_its_own_helpers_when_the_repository_has_changed_them(t
 
 
 def colab_python(runtime: str) -> Path:
-    """The Python of a runtime's virtualenv, made by `make colab-env`; skip where there is no such Python."""
+    """The Python of an environment's virtualenv, made by make; skip where there is no such Python."""
     made = subprocess.run(
-        ["make", "--no-print-directory", f"{COLAB_VENVS[runtime].name}/installed"],
+        ["make", "--no-print-directory", f"{VENVS[runtime].name}/installed"],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
     if "No Python" in made.stdout + made.stderr:
         pytest.skip(made.stdout.strip().splitlines()[-1])
-    assert made.returncode == 0, f"make colab-env failed:\n{made.stdout[-4000:]}\n{made.stderr[-4000:]}"
-    return COLAB_VENVS[runtime] / "bin" / "python"
+    assert made.returncode == 0, f"make {VENVS[runtime].name} failed:\n{made.stdout[-4000:]}\n{made.stderr[-4000:]}"
+    return VENVS[runtime] / "bin" / "python"
 
 
 def restore_colab_env(venv: Path) -> None:
@@ -198,7 +201,7 @@ def restore_colab_env(venv: Path) -> None:
 
 def colab_environment(venv: Path) -> dict[str, str]:
     """This environment as a Colab kernel sees it: no display, no path to helpers/, Colab's Python first."""
-    ours = {str(ROOT / ".venv" / "bin"), *(str(v / "bin") for v in COLAB_VENVS.values())}
+    ours = {str(ROOT / ".venv" / "bin"), *(str(v / "bin") for v in VENVS.values())}
     path = [str(venv / "bin"), *(p for p in os.environ["PATH"].split(os.pathsep) if p not in ours)]
     unset = {"DISPLAY", "PYTHONPATH", "VIRTUAL_ENV", "MUJOCO_GL", "PYOPENGL_PLATFORM"}
     environment = {name: value for name, value in os.environ.items() if name not in unset}
@@ -208,39 +211,40 @@ def colab_environment(venv: Path) -> dict[str, str]:
 _RUNS: dict[str, list[str]] = {}
 
 
-@pytest.mark.parametrize("runtime", colab_snapshot.RUNTIMES)
+@pytest.mark.parametrize("runtime", VENVS)
 @pytest.mark.parametrize("chapter", chapters())
-def test_the_notebook_runs_top_to_bottom_on_colabs_stack(runtime: str, chapter: str) -> None:
-    python, venv = colab_python(runtime), COLAB_VENVS[runtime]
+def test_the_notebook_runs_top_to_bottom_in_each_colab_runtime_and_on_binder(runtime: str, chapter: str) -> None:
+    python, venv = colab_python(runtime), VENVS[runtime]
+    host = "binder" if runtime == "binder" else "colab"
     start = time.monotonic()
     restore_colab_env(venv)
-    workdir = ROOT / "_build" / f"colab-{runtime}" / Path(chapter).name  # Colab's /content
+    workdir = ROOT / "_build" / f"notebooks-{runtime}" / Path(chapter).name  # Colab's /content
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
 
     run = subprocess.run(
-        [python, ROOT / "tests" / "colab_execute.py", ROOT / f"{chapter}.ipynb", workdir],
+        [python, ROOT / "tests" / "colab_execute.py", ROOT / f"{chapter}.ipynb", workdir, host],
         cwd=workdir,
         env=colab_environment(venv),
         capture_output=True,
         text=True,
     )
 
-    assert run.returncode == 0, (
-        f"{chapter}.ipynb failed on Colab {runtime}:\n{run.stdout[-6000:]}\n{run.stderr[-3000:]}"
-    )
+    assert run.returncode == 0, f"{chapter}.ipynb failed in {runtime}:\n{run.stdout[-6000:]}\n{run.stderr[-3000:]}"
     result = json.loads(run.stdout.splitlines()[-1])
     executed = nbformat.read(workdir / "executed.ipynb", as_version=4)
     setup_said = "".join(output.get("text", "") for output in executed.cells[1].outputs).strip().splitlines()
-    assert setup_said[-1].startswith(f"Ready for {chapter}.md"), f"{chapter} on Colab {runtime}: {setup_said}"
+    assert setup_said[-1].startswith(f"Ready for {chapter}.md"), f"{chapter} in {runtime}: {setup_said}"
+    if host == "binder":
+        assert len(setup_said) == 1, f"binder/ lacks what {chapter} installs: {setup_said}"
     explained = (ROOT / "book" / "troubleshooting.md").read_text()
     last_lines = [text.strip().splitlines()[-1] for text in result["stderr"]]  # what a reader would search for
     for line, text in zip(last_lines, result["stderr"]):
-        assert line in explained, f"{chapter}: stderr on Colab {runtime}, not on the troubleshooting page:\n{text}"
+        assert line in explained, f"{chapter}: stderr in {runtime}, not on the troubleshooting page:\n{text}"
     stderr = f", stderr: {' | '.join(line[:200] for line in last_lines)}" if last_lines else ""
     if runtime not in _RUNS:
         _RUNS[runtime] = []
-        report(f"Chapters run as notebooks on Colab {runtime} ({venv.name})", _RUNS[runtime])
+        report(f"Chapters run as notebooks in {runtime} ({venv.name})", _RUNS[runtime])
     _RUNS[runtime].append(f"{time.monotonic() - start:6.1f} s  {chapter}: {result['cells']} cells{stderr}")
 
 
