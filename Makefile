@@ -4,8 +4,8 @@
 #   make clean  delete the build and its execution cache
 #   make bench  time a cold build, a no-change rebuild and the recordings; write bench/README.md
 #   make notebooks  regenerate book/*.ipynb, the chapters as "Open in Colab" notebooks (commit them)
-#   make colab-env  a Python 3.13 virtualenv in .venv-colab with Colab's package versions, in
-#                   which tests/test_colab.py runs those notebooks as Colab would
+#   make colab-env  virtualenvs with the versions of Colab's runtimes (tools/colab/): .venv-colab and
+#                   .venv-colab-2026.07, in which tests/test_colab.py runs the notebooks as Colab would
 #
 # Setting up means: the Debian/Ubuntu packages below (installed with apt when run as
 # root, otherwise the exact apt-get line is printed), then a virtualenv in .venv with
@@ -54,7 +54,7 @@ export GYM_ON_A_SERVER_DOWNLOADS := $(CURDIR)/$(DOWNLOADS)
 # changed, every page is written again (nothing re-executes).
 SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py | sha256sum | cut -c1-16)
 
-.PHONY: book test clean bench notebooks colab-env system-packages test-system-packages
+.PHONY: book test clean bench notebooks colab-env binder-env system-packages test-system-packages
 
 book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
@@ -122,18 +122,51 @@ $(DOWNLOADS)/done: tools/reproductions.txt $(VENV)/installed
 notebooks: $(VENV)/installed
 	$(BIN)/python tools/colab_notebooks.py
 
-# Colab's Python: 3.13, from pyenv or the system (Debian trixie and Ubuntu 24.10+ have python3.13).
+# Colab's runtimes, each a virtualenv in which tests/test_colab.py runs the notebooks: the current
+# one (.venv-colab, Python 3.13) and the newest pinned past one (.venv-colab-2026.07, Python 3.12).
+# Each gets the packages of tests/colab-requirements.txt at exactly the versions of the committed
+# snapshot of that runtime (tools/colab/<runtime>/pip-freeze.txt). Python comes from pyenv or the
+# system (Debian trixie has python3.13); set COLAB_PYTHON or COLAB_PYTHON_2026_07 to choose one.
 COLAB_VENV   := .venv-colab
 COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13))
+COLAB_PYTHON_2026_07 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12))
 
-colab-env: $(COLAB_VENV)/installed
+colab-env: $(COLAB_VENV)/installed $(COLAB_VENV)-2026.07/installed
 
-# pristine.txt records the fresh environment: the test puts it back before each notebook.
-$(COLAB_VENV)/installed: tests/colab-requirements.txt
-	@test -n "$(COLAB_PYTHON)" || { echo "No Python 3.13 found (set COLAB_PYTHON=/path/to/python3.13)"; exit 3; }
-	rm -rf $(COLAB_VENV)
-	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
-	$(COLAB_VENV)/bin/pip install --quiet --upgrade pip
-	$(COLAB_VENV)/bin/pip install --quiet -r tests/colab-requirements.txt
-	$(COLAB_VENV)/bin/pip freeze > $(COLAB_VENV)/pristine.txt
+# $(call colab_venv,VENV,PYTHON,RUNTIME): pristine.txt records the fresh environment, which the
+# test puts back before each notebook.
+define colab_venv
+	@test -n "$(2)" || { echo "No Python $$(python3 tools/colab_snapshot.py python $(3)) found for Colab's $(3) runtime (set COLAB_PYTHON / COLAB_PYTHON_2026_07)"; exit 3; }
+	rm -rf $(1)
+	$(2) -m venv $(1)
+	$(1)/bin/pip install --quiet --upgrade pip
+	$(2) tools/colab_snapshot.py constraints $(3) > $(1)/constraints.txt
+	$(1)/bin/pip install --quiet -r tests/colab-requirements.txt --constraint $(1)/constraints.txt
+	$(1)/bin/pip freeze > $(1)/pristine.txt
+	touch $(1)/installed
+endef
+
+$(COLAB_VENV)/installed: tests/colab-requirements.txt tools/colab/latest/pip-freeze.txt
+	$(call colab_venv,$(COLAB_VENV),$(COLAB_PYTHON),latest)
+
+$(COLAB_VENV)-2026.07/installed: tests/colab-requirements.txt tools/colab/2026.07/pip-freeze.txt
+	$(call colab_venv,$(COLAB_VENV)-2026.07,$(COLAB_PYTHON_2026_07),2026.07)
+
+# Binder's environment (binder/: what mybinder.org builds for the Binder launch button): a
+# virtualenv of runtime.txt's Python with binder/requirements.txt, plus the kernel and the client
+# that run the notebooks (repo2docker brings its own Jupyter). tests/test_colab.py runs every
+# notebook in it too, as a host that is not Colab.
+BINDER_VENV   := .venv-binder
+BINDER_PYTHON_VERSION := $(patsubst python-%,%,$(shell cat binder/runtime.txt))
+BINDER_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(BINDER_PYTHON_VERSION)*/bin/python$(BINDER_PYTHON_VERSION) /usr/local/bin/python$(BINDER_PYTHON_VERSION) /usr/bin/python$(BINDER_PYTHON_VERSION)))
+
+binder-env: $(BINDER_VENV)/installed
+
+$(BINDER_VENV)/installed: binder/requirements.txt binder/runtime.txt
+	@test -n "$(BINDER_PYTHON)" || { echo "No Python $(BINDER_PYTHON_VERSION) found for Binder's environment (set BINDER_PYTHON)"; exit 3; }
+	rm -rf $(BINDER_VENV)
+	$(BINDER_PYTHON) -m venv $(BINDER_VENV)
+	$(BINDER_VENV)/bin/pip install --quiet --upgrade pip
+	$(BINDER_VENV)/bin/pip install --quiet -r binder/requirements.txt ipykernel==7.4.0 nbclient==0.11.0
+	$(BINDER_VENV)/bin/pip freeze > $(BINDER_VENV)/pristine.txt
 	touch $@

@@ -138,7 +138,10 @@ def copy_repository(destination: Path, *, with_build: bool) -> Path:
     left_out = {".venv", ".git"} | (set() if with_build else {"_build"})
 
     def ignore(folder: str, names: list[str]) -> list[str]:
-        return [n for n in names if n in left_out or (n.startswith("video") and Path(folder, n).is_dir())]
+        def video(n: str) -> bool:
+            return n.startswith("video") and Path(folder, n).is_dir()
+
+        return [n for n in names if n in left_out or n.startswith(".venv-") or video(n)]
 
     shutil.copytree(ROOT, destination, symlinks=True, ignore=ignore)
     (destination / ".venv").symlink_to(ROOT / ".venv")

@@ -1,0 +1,57 @@
+"""A Sphinx extension: Kaggle, SageMaker Studio Lab and Paperspace Gradient in each page's launch menu.
+
+Jupyter Book 1 builds the Binder and Colab buttons itself (`launch_buttons` in _config.yml); the
+hosts below have no setting there, so this adds them to the same menu ("Launch interactive
+content", the rocket). Each opens the page's committed notebook, book/<chapter>.ipynb, from the
+repository and branch named in _config.yml, in the URL format the host documents. A page with no
+notebook beside its .md gets none of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+# Host: (URL of a notebook on GitHub, Font Awesome icon). {github} is https://github.com/ORG/REPO/blob/BRANCH/PATH.
+HOSTS = {
+    "Kaggle": ("https://kaggle.com/kernels/welcome?src={github}", "fab fa-kaggle"),
+    "SageMaker Studio Lab": ("https://studiolab.sagemaker.aws/import/github/{rest}", "fab fa-aws"),
+    "Paperspace Gradient": ("https://console.paperspace.com/github/{rest}", "fas fa-cloud"),
+}
+
+
+def launch_links(repository_url: str, branch: str, path: str) -> dict[str, str]:
+    """The address that opens a repository's notebook on each host, by host.
+
+    Example:
+        >>> links = launch_links("https://github.com/org/repo", "main", "book/setup.ipynb")
+        >>> links["Paperspace Gradient"]
+        'https://console.paperspace.com/github/org/repo/blob/main/book/setup.ipynb'
+        >>> links["Kaggle"]
+        'https://kaggle.com/kernels/welcome?src=https://github.com/org/repo/blob/main/book/setup.ipynb'
+    """
+    rest = f"{repository_url.removeprefix('https://github.com/').strip('/')}/blob/{branch}/{path}"
+    return {host: url.format(github=f"https://github.com/{rest}", rest=rest) for host, (url, _) in HOSTS.items()}
+
+
+def add_launch_links(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Append the hosts to the launch menu that sphinx-book-theme made for this page (if it made one)."""
+    notebook = f"{pagename}.ipynb"
+    if not (Path(app.srcdir) / notebook).exists():
+        return
+    options = app.config["html_theme_options"]
+    links = launch_links(options["repository_url"], options.get("repository_branch", "master"), notebook)
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "launch-buttons":
+            group["buttons"].extend(
+                {"type": "link", "text": host, "tooltip": f"Launch on {host}", "icon": HOSTS[host][1], "url": url}
+                for host, url in links.items()
+            )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the handler after sphinx-book-theme's own launch buttons (priority 501)."""
+    app.connect("html-page-context", add_launch_links, priority=502)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
