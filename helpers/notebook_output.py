@@ -1,4 +1,4 @@
-"""How the helpers' answers look in a notebook: HTML tables and short notices."""
+"""How the helpers' answers look in a notebook: HTML tables, short notices, and values glued into the prose."""
 
 from __future__ import annotations
 

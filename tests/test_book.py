@@ -96,3 +96,16 @@ def test_the_build_report_lists_the_python_and_debian_packages_that_built_the_bo
     if shutil.which("dpkg-query"):
         xvfb = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "xvfb"], capture_output=True, text=True).stdout
         assert dict(debian_rows)["xvfb"] == xvfb
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_each_chapter_says_how_long_it_takes_and_links_the_next_one(built_book: Path, chapter: str) -> None:
+    soup = page(built_book, chapter)
+    sections = {heading.get_text().strip("#¶ \n"): heading.parent for heading in soup.select("section > h2")}
+    order = chapters()
+
+    assert "Time:" in sections["Prerequisites"].get_text(), f"{chapter}: Prerequisites without the time it takes"
+    if chapter != order[-1]:
+        following = Path(order[order.index(chapter) + 1]).name
+        links = [a["href"].split("#")[0] for a in sections["What's next"].select("a[href]")]
+        assert f"{following}.html" in links, f"{chapter}: What's next does not link {following}"
