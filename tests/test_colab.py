@@ -100,8 +100,7 @@ def test_a_pin_that_differs_from_colabs_version_says_so_and_why_in_the_front_mat
 @pytest.mark.parametrize("runtime", colab_snapshot.RUNTIMES)
 def test_the_colab_environments_versions_are_the_snapshots(runtime: str) -> None:
     venv = COLAB_VENVS[runtime]
-    if not (venv / "installed").exists():
-        pytest.skip(f"{venv.name} not made (make colab-env)")
+    colab_python(runtime)  # makes the virtualenv if it is not there yet
     frozen = (venv / "pristine.txt").read_text().splitlines()
     installed = {colab_snapshot.key(n): v for n, v in (line.split("==") for line in frozen if "==" in line)}
     colab = colab_snapshot.pip_versions(runtime)
@@ -191,6 +190,16 @@ def colab_python(runtime: str) -> Path:
     return VENVS[runtime] / "bin" / "python"
 
 
+LOST_FILES = """
+import importlib.metadata, pathlib
+for dist in importlib.metadata.distributions():
+    record = dist.read_text("RECORD") or ""  # read by hand: csv misreads some RECORDs (pygame's)
+    paths = [line.rsplit(",", 2)[0].strip('"') for line in record.splitlines() if line]
+    if any(not pathlib.Path(dist.locate_file(p)).exists() for p in paths if "__pycache__" not in p):
+        print(f"{dist.metadata['Name']}=={dist.version}")
+"""
+
+
 def restore_colab_env(venv: Path) -> None:
     """Put a Colab virtualenv back as `make colab-env` made it: a notebook's setup cell installs into it."""
     pip = [str(venv / "bin" / "python"), "-m", "pip", "--quiet", "--disable-pip-version-check"]
@@ -200,6 +209,11 @@ def restore_colab_env(venv: Path) -> None:
         subprocess.run([*pip, "uninstall", "--yes", *added], capture_output=True, check=True)
     if changed := sorted(pristine - now):
         subprocess.run([*pip, "install", "--no-deps", *changed], capture_output=True, check=True)
+    # Two distributions can install the same module (pygame-ce and pygame both install pygame/):
+    # uninstalling the added one deletes files of the one Colab has, so reinstall what lost files.
+    lost = subprocess.run([venv / "bin" / "python", "-c", LOST_FILES], capture_output=True, text=True, check=True)
+    if damaged := lost.stdout.split():
+        subprocess.run([*pip, "install", "--no-deps", "--force-reinstall", *damaged], capture_output=True, check=True)
 
 
 def colab_environment(venv: Path) -> dict[str, str]:
