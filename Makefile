@@ -23,8 +23,12 @@ BIN    := $(VENV)/bin
 #                             OpenGL for MuJoCo's three back-ends (EGL, GLX for GLFW, OSMesa),
 #                             drawn in software by Mesa on a machine without a GPU
 # libx11-6:                   Xlib, which the glfw wheel's own libglfw loads for its X11 windows
+# x11vnc:                     the VNC server that book/watch attaches to the virtual display
+# novnc, websockify:          noVNC, the browser's VNC client, and the relay that serves it (book/watch)
+# chromium:                   book/watch takes screenshots of noVNC and MuJoCo's web viewer in it
 APT_PACKAGES := xvfb xauth x11-utils cmake g++ zlib1g-dev python3-venv \
-                libegl1 libgl1 libgl1-mesa-dri libosmesa6 libx11-6
+                libegl1 libgl1 libgl1-mesa-dri libosmesa6 libx11-6 \
+                x11vnc novnc websockify chromium
 # chromium:                   the tests open every built page in a real browser
 TEST_APT_PACKAGES := chromium
 

@@ -18,7 +18,8 @@ beside this one, and is re-exported here:
 - ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose);
 - ``memory``: a program's peak memory with its children (``peak_memory``);
 - ``reproduce``: running a program to reproduce an error message (``reproduce``);
-- ``gallery``: every registered environment rendered without a display (``gallery``, ``gallery_ids``).
+- ``gallery``: every registered environment rendered without a display (``gallery``, ``gallery_ids``);
+- ``vnc``: a display watched from a browser (``start_vnc_view``, ``screenshot_page``, ``free_port``).
 
 Importing it first quiets the native libraries that otherwise write noise into
 notebooks (pygame's greeting, SDL's ``XDG_RUNTIME_DIR`` complaint, ALSA's audio
@@ -55,6 +56,7 @@ from .recorder import StreamingVectorRecorder, tile_frames  # noqa: E402
 from .reproduce import Reproduction, reproduce  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
 from .video import show_video, show_videos, wrap_env, write_video  # noqa: E402
+from .vnc import PortInUse, VncNotInstalled, VncView, free_port, screenshot_page, start_vnc_view  # noqa: E402
 
 __all__ = [
     "Agent",
@@ -94,3 +96,4 @@ __all__ = [
     "wrap_env",
     "write_video",
 ]
+__all__ += ["PortInUse", "VncNotInstalled", "VncView", "free_port", "screenshot_page", "start_vnc_view"]

@@ -1,4 +1,4 @@
-"""Shared fixtures: the built book, and a guard against Xvfb servers and Ray clusters left running."""
+"""Shared fixtures: the built book, and a guard against Xvfb servers, Ray clusters and VNC views left running."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ HTML = ROOT / "_build" / "html"
 XVFB_BEFORE_TESTS = pytest.StashKey[set[int]]()
 RAY_BEFORE_TESTS = pytest.StashKey[set[int]]()
 RAY_PROCESSES = {"raylet", "gcs_server"}  # a local Ray cluster's own servers, started by ray.init()
+VIEWER_BEFORE_TESTS = pytest.StashKey[set[int]]()
+VIEWER_PROCESSES = {"x11vnc", "websockify", "chromium"}  # book/watch's VNC view and the browser that looks at it
 sys.path.insert(0, str(ROOT))  # helpers/, when pytest runs without the Makefile's PYTHONPATH
 
 
@@ -51,10 +53,13 @@ def running_processes(names: set[str]) -> set[int]:
         try:
             text = stat.read_text()  # "pid (name) state ..."
             cwd = (stat.parent / "cwd").resolve()
+            # websockify moves into noVNC's folder, so its PWD (inherited, never updated) says where it began
+            pwd = re.search(rb"(?:^|\0)PWD=([^\0]*)", (stat.parent / "environ").read_bytes())
         except OSError:  # the process ended while we looked
             continue
         name, state = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2]
-        if name in names and state != "Z" and cwd.is_relative_to(ROOT):  # a zombie has exited already
+        here = cwd.is_relative_to(ROOT) or (pwd is not None and Path(os.fsdecode(pwd[1])).is_relative_to(ROOT))
+        if name in names and state != "Z" and here:  # a zombie has exited already
             pids.add(int(stat.parent.name))
     return pids
 
@@ -90,12 +95,15 @@ def ray_left_running(before: set[int]) -> set[int]:
 def built_book() -> Path:
     """Build the book with `make book`, as a reader would, and return _build/html."""
     before, ray_before = running_xvfb(), running_processes(RAY_PROCESSES)
+    viewer_before = running_processes(VIEWER_PROCESSES)
     result = subprocess.run(["make", "--no-print-directory", "book"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, f"make book failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
     xvfb_left = xvfb_left_running(before)
     assert not xvfb_left, f"the build left Xvfb running: pids {sorted(xvfb_left)}"
     ray_left = ray_left_running(ray_before)
     assert not ray_left, f"the build left a Ray cluster running (raylet, gcs_server): pids {sorted(ray_left)}"
+    viewer_left = left_running(VIEWER_PROCESSES, viewer_before)
+    assert not viewer_left, f"the build left x11vnc, websockify or chromium running: pids {sorted(viewer_left)}"
     return HTML
 
 
@@ -117,6 +125,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[XVFB_BEFORE_TESTS] = running_xvfb()
     session.config.stash[RAY_BEFORE_TESTS] = running_processes(RAY_PROCESSES)
+    session.config.stash[VIEWER_BEFORE_TESTS] = running_processes(VIEWER_PROCESSES)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -127,6 +136,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     ray_left = ray_left_running(session.config.stash[RAY_BEFORE_TESTS])
     if ray_left:
         print(f"\nFAILED: the tests left a Ray cluster running (raylet, gcs_server): pids {sorted(ray_left)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    viewer_left = left_running(VIEWER_PROCESSES, session.config.stash[VIEWER_BEFORE_TESTS])
+    if viewer_left:
+        print(f"\nFAILED: the tests left x11vnc, websockify or chromium running: pids {sorted(viewer_left)}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
