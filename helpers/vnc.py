@@ -11,6 +11,7 @@ is how the book proves that such a page shows what it should.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import shutil
 import socket
@@ -26,7 +27,16 @@ from .display import display_is_live
 if TYPE_CHECKING:
     from IPython.display import Image
 
-__all__ = ["VNC_INSTALL", "PortInUse", "VncNotInstalled", "VncView", "free_port", "screenshot_page", "start_vnc_view"]
+__all__ = [
+    "VNC_INSTALL",
+    "PortInUse",
+    "VncNotInstalled",
+    "VncView",
+    "drawn_fraction",
+    "free_port",
+    "screenshot_page",
+    "start_vnc_view",
+]
 
 VNC_INSTALL = "sudo apt-get install -y x11vnc novnc websockify"
 """The command that installs the VNC server, noVNC and websockify on Debian and Ubuntu."""
@@ -201,14 +211,39 @@ def start_vnc_view(display: str | None = None, port: int | None = None, *, passw
     return VncView(display, port, vnc_port, processes)
 
 
-def screenshot_page(url: str, *, width: int = 1000, height: int = 650, wait_s: float = 3.0) -> Image:
-    """Open ``url`` in headless Chromium, wait ``wait_s`` seconds for it to draw, and return its picture.
+def drawn_fraction(png: bytes) -> float:
+    """The share of a picture's pixels that differ from its most common colour (its background).
 
-    Chromium is Debian's (``/usr/bin/chromium``, or the ``CHROMIUM`` variable),
-    driven by Playwright; where there is none (Ubuntu's chromium is a snap), the
-    one that ``python -m playwright install --with-deps chromium`` downloads. It
-    runs in a thread of its own, so that Playwright's synchronous API also works
-    inside a notebook, whose kernel runs an event loop.
+    Example:
+        >>> import io
+        >>> import PIL.Image
+        >>> picture = PIL.Image.new("RGB", (10, 10))
+        >>> picture.paste((255, 255, 255), (0, 0, 10, 3))
+        >>> png = io.BytesIO()
+        >>> picture.save(png, format="png")
+        >>> drawn_fraction(png.getvalue())
+        0.3
+    """
+    import PIL.Image
+
+    picture = PIL.Image.open(io.BytesIO(png)).convert("RGB")
+    pixels = picture.width * picture.height
+    return 1 - max(count for count, _ in picture.getcolors(maxcolors=pixels)) / pixels
+
+
+def screenshot_page(
+    url: str, *, width: int = 1000, height: int = 650, wait_s: float = 3.0, drawn: float = 0.0, timeout_s: float = 300
+) -> Image:
+    """Open ``url`` in headless Chromium and return a picture of the page once it has drawn.
+
+    It waits ``wait_s`` seconds, then until at least the share ``drawn`` of the
+    picture differs from its background (see :func:`drawn_fraction`), for pages
+    that draw on a canvas long after they load; after ``timeout_s`` seconds it
+    raises :class:`TimeoutError`. Chromium is Debian's (``/usr/bin/chromium``, or the
+    ``CHROMIUM`` variable), driven by Playwright; where there is none (Ubuntu's
+    chromium is a snap), the one that ``python -m playwright install --with-deps chromium``
+    downloads. It runs in a thread of its own, so that Playwright's synchronous
+    API also works inside a notebook, whose kernel runs an event loop.
 
     Example:
         >>> picture = screenshot_page("data:text/html,<h1>Hello</h1>", width=300, height=200, wait_s=0)
@@ -216,6 +251,7 @@ def screenshot_page(url: str, *, width: int = 1000, height: int = 650, wait_s: f
         ('png', b'PNG')
     """
     from IPython.display import Image
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     def take() -> bytes:
@@ -226,7 +262,17 @@ def screenshot_page(url: str, *, width: int = 1000, height: int = 650, wait_s: f
                 tab = browser.new_page(viewport={"width": width, "height": height})
                 tab.goto(url)
                 tab.wait_for_timeout(wait_s * 1000)
-                return tab.screenshot()
+                deadline = time.monotonic() + timeout_s
+                fraction = 0.0
+                while time.monotonic() < deadline:
+                    try:  # a page busy drawing in software may not answer in time: try again
+                        picture = tab.screenshot(timeout=max(1.0, deadline - time.monotonic()) * 1000)
+                    except PlaywrightTimeout:
+                        continue
+                    if (fraction := drawn_fraction(picture)) >= drawn:
+                        return picture
+                    tab.wait_for_timeout(500)
+                raise TimeoutError(f"{url} drew {fraction:.0%} of the page in {timeout_s:.0f} s, less than {drawn:.0%}")
             finally:
                 browser.close()
 
