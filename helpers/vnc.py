@@ -221,7 +221,7 @@ def drawn_fraction(png: bytes) -> float:
         >>> picture.paste((255, 255, 255), (0, 0, 10, 3))
         >>> png = io.BytesIO()
         >>> picture.save(png, format="png")
-        >>> drawn_fraction(png.getvalue())
+        >>> round(drawn_fraction(png.getvalue()), 2)
         0.3
     """
     import PIL.Image

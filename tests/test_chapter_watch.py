@@ -38,14 +38,14 @@ def test_the_novnc_screenshot_shows_cartpoles_window_on_the_black_screen(built_b
     assert (width, height) == (900, 580)
     assert 0.5 < share(pixels, (0, 0, 0)) < 0.9  # the 1400x900 virtual screen, scaled into the page
     assert 0.1 < share(pixels, (255, 255, 255)) < 0.4  # CartPole's white 600x400 window
-    assert tuple(pixels[height // 2, width // 2]) == (255, 255, 255)  # in the middle of the screen
-    assert share(pixels, CARTPOLE_POLE, tolerance=30) > 0.001  # with its pole drawn
+    assert tuple(pixels[height // 2, width // 2 - 120]) == (255, 255, 255)  # in the middle of the screen
+    assert share(pixels, CARTPOLE_POLE, tolerance=30) > 0.0005  # with its pole drawn
 
 
 def test_the_web_viewer_cell_shows_the_scene_or_says_it_was_not_drawn_in_time(
     built_book: Path, soup: BeautifulSoup
 ) -> None:
-    source = 'screenshot_page(f"http://localhost:{port}/"'
+    source = "screenshot_page(url, width=900"
     [cell] = [c for c in cells(soup) if source in c.source]
     assert cell.tagged_to_raise  # software WebGL on a busy build machine may not finish drawing
     if cell.error:
@@ -66,7 +66,7 @@ def test_the_web_viewer_cell_shows_the_scene_or_says_it_was_not_drawn_in_time(
 def test_the_view_listens_on_loopback_only_and_the_web_viewer_on_every_interface(soup: BeautifulSoup) -> None:
     started = cell_output(soup, "view = start_vnc_view()")
     port, vnc_port = map(int, re.search(r"noVNC on port (\d+) - x11vnc on port (\d+)", started).groups())
-    listening = cell_output(soup, 'net_connections("tcp")\n        if c.status')
+    listening = cell_output(soup, "psutil.Process(process.pid)")
 
     assert f"http://localhost:{port}/vnc.html?autoconnect=true&resize=scale" in started
     assert re.search(rf"^x11vnc listens on 127\.0\.0\.1:{vnc_port}(, ::1:{vnc_port})?$", listening, re.M)
@@ -99,7 +99,7 @@ def text_of(section: Tag) -> str:
 
 def test_the_page_gives_the_tunnel_the_security_notes_and_the_other_ways(soup: BeautifulSoup) -> None:
     text = text_of(soup.select_one("main") or soup)
-    [other_ways] = [s for s in soup.select("section") if s.find(["h2"], string=re.compile("Other ways"))]
+    [other_ways] = [s for s in soup.select("section") if s.h2 and s.h2.get_text().startswith("Other ways")]
 
     assert "ssh -N -L 6080:localhost:6080 user@server" in text
     assert "never to 0.0.0.0" in text and "x11vnc -storepasswd" in text
