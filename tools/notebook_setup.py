@@ -112,9 +112,13 @@ def setup(chapter, apt, colab_has, pip, helpers, sha256, uses):
                 missing += apt_missing
                 why.append(reason)
         pip_missing, imported = _install_pip(pip)
+        spared = ""
+        if shutil.which("Xvfb") and any(_key(pin.split("==")[0]) == "pyvirtualdisplay" for pin in pip_missing):
+            pip_missing = [pin for pin in pip_missing if _key(pin.split("==")[0]) != "pyvirtualdisplay"]
+            spared = " pyvirtualdisplay was not installed, which is fine here: start_virtual_display() starts Xvfb."
         if pip_missing:
             missing += pip_missing
-            why.append("pip could not install (no internet?)")
+            why.append("pip could not install them: no package index reachable from here?")
         if imported:
             print(f"{', '.join(imported)}: already imported in this session: restart it, then run this cell again.")
         if missing:
@@ -122,9 +126,9 @@ def setup(chapter, apt, colab_has, pip, helpers, sha256, uses):
             print(
                 f"Missing here: {', '.join(missing)} ({'; '.join(why)}). The cells that need them fail"
                 f"{f' ({still})' if still else ''}; the rest of {chapter} runs: rgb_array rendering and videos"
-                " need neither."
+                f" need neither.{spared}"
             )
         else:
-            print(f"Ready for {chapter}: {count} helper files written next to this notebook.")
+            print(f"Ready for {chapter}: {count} helper files written next to this notebook.{spared}")
     except Exception as error:  # noqa: BLE001 - one line for the reader, never a traceback
         print(f"Setup failed: {type(error).__name__}: {error}. Cells that import helpers.render will fail.")
