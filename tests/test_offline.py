@@ -41,7 +41,12 @@ def test_the_notebook_runs_top_to_bottom_where_pip_reaches_no_index(chapter: str
     workdir = ROOT / "_build" / "notebooks-offline" / Path(chapter).name
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    environment = {**colab_environment(python.parent.parent), "PIP_INDEX_URL": NO_INDEX, "PIP_RETRIES": "0"}
+    environment = {
+        **colab_environment(python.parent.parent),
+        "PIP_CONFIG_FILE": os.devnull,  # no configured index or wheel folder either
+        "PIP_INDEX_URL": NO_INDEX,
+        "PIP_RETRIES": "0",
+    }
     for name in ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"):
         environment.pop(name, None)
 

@@ -36,7 +36,7 @@ def _quiet(*command):
 
 
 def _write_helpers(blob, sha256):
-    """Unpack the carried helpers/ here, put this folder on the path; the number of files."""
+    """Unpack the carried helpers/ (and repository files) here, put this folder on the path; the number of helpers."""
     packed = base64.b64decode(blob)
     if hashlib.sha256(packed).hexdigest() != sha256:
         raise ValueError("the helpers carried in this notebook are damaged: download the notebook again")
@@ -49,7 +49,7 @@ def _write_helpers(blob, sha256):
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
     for module in [m for m in sys.modules if m == "helpers" or m.startswith("helpers.")]:
         del sys.modules[module]  # a second run imports the files just written
-    return len(files)
+    return sum(name.startswith("helpers/") for name in files)
 
 
 def _missing_apt(packages):
