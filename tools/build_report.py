@@ -149,9 +149,11 @@ def chapter_time(kind: str, doctree: nodes.Node, data: dict[str, Any] | None) ->
 def add_chapter_times(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Fill each chapter-time placeholder of a page from its execution data and its text."""
     data = execution_data(app).get(docname)
-    for placeholder in list(doctree.findall(lambda node: "chapter-time" in node.get("classes", []))):
+    for placeholder in list(doctree.findall(nodes.inline)):
+        if "chapter-time" not in placeholder["classes"]:
+            continue
         kind = "run" if "chapter-time-run" in placeholder["classes"] else "read"
-        placeholder.replace_self(nodes.Text(chapter_time(kind, doctree, data)))
+        placeholder.parent.replace(placeholder, nodes.Text(chapter_time(kind, doctree, data)))
 
 
 def table(caption: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
