@@ -18,7 +18,7 @@ __all__ = ["XVFB_INSTALL", "XvfbNotFound", "screenshot_display", "start_virtual_
 XVFB_INSTALL = "sudo apt-get install -y xvfb xauth"
 """The command that installs Xvfb on Debian and Ubuntu (in Colab: ``!apt-get install -y xvfb``)."""
 
-_virtual_display: Any = None  # the pyvirtualdisplay.Display this module started, if any
+_virtual_display: Any = None  # the Xvfb this module started (a pyvirtualdisplay.Display or _XvfbProcess), if any
 
 
 class XvfbNotFound(FileNotFoundError):
@@ -38,11 +38,64 @@ def display_is_live(display: str) -> bool:
     return Path(f"/tmp/.X11-unix/X{match.group(1)}").exists()
 
 
+class _XvfbProcess:
+    """Xvfb started without pyvirtualdisplay: the same ``start()`` and ``stop()``, for hosts that lack it.
+
+    Xvfb picks a free display number itself and writes it to a pipe when it is
+    ready (``-displayfd``); ``start()`` sets ``DISPLAY`` to it, ``stop()`` ends
+    Xvfb and puts the previous ``DISPLAY`` back.
+
+    Example:
+        >>> import os
+        >>> xvfb = _XvfbProcess((640, 480))
+        >>> xvfb.start()
+        >>> display_is_live(os.environ["DISPLAY"])
+        True
+        >>> xvfb.stop()
+    """
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.size = size
+        self._process: subprocess.Popen[bytes] | None = None
+        self._previous: str | None = None
+
+    def start(self) -> None:
+        """Start Xvfb and point ``DISPLAY`` at it; raise RuntimeError if it exits without a display."""
+        width, height = self.size
+        read, write = os.pipe()
+        command = ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"]
+        self._process = subprocess.Popen(
+            command, pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            number = pipe.readline().strip()  # empty if Xvfb exited first
+        if not number:
+            self._process.wait()
+            raise RuntimeError(f"Xvfb exited (status {self._process.returncode}) before it opened a display")
+        self._previous = os.environ.get("DISPLAY")
+        os.environ["DISPLAY"] = f":{number}"
+
+    def stop(self) -> None:
+        """End Xvfb, if it runs, and restore the ``DISPLAY`` that was set before ``start()``."""
+        if self._process is None:
+            return
+        self._process.terminate()
+        self._process.wait(timeout=10)
+        self._process = None
+        if self._previous is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = self._previous
+
+
 def start_virtual_display(size: tuple[int, int] = (1400, 900)) -> str:
     """Make sure an X display exists, starting Xvfb if needed, and return its name.
 
     A live ``DISPLAY`` (a desktop, or ``xvfb-run``) is reused. Otherwise Xvfb is
-    started through pyvirtualdisplay and stopped when Python exits, or earlier by
+    started, through pyvirtualdisplay where it is installed and directly where it
+    is not (a host without internet, such as Kaggle by default, has Xvfb but not
+    pyvirtualdisplay), and stopped when Python exits, or earlier by
     :func:`stop_virtual_display`. Calling it again returns the same display.
     Without Xvfb it raises :class:`XvfbNotFound`, naming the package to install.
 
@@ -63,9 +116,12 @@ def start_virtual_display(size: tuple[int, int] = (1400, 900)) -> str:
             f"Install Debian's xvfb package: {XVFB_INSTALL} "
             "(in Colab: !apt-get install -y xvfb)."
         )
-    from pyvirtualdisplay import Display
-
-    display = Display(visible=False, size=size)
+    try:
+        from pyvirtualdisplay import Display
+    except ImportError:
+        display: Any = _XvfbProcess(size)
+    else:
+        display = Display(visible=False, size=size)
     display.start()
     atexit.register(display.stop)
     _virtual_display = display
@@ -82,7 +138,7 @@ def stop_virtual_display() -> None:
     """
     global _virtual_display
     if _virtual_display is not None:
-        _virtual_display.stop()  # pyvirtualdisplay puts the previous DISPLAY back
+        _virtual_display.stop()  # both kinds put the previous DISPLAY back
         atexit.unregister(_virtual_display.stop)
         _virtual_display = None
 

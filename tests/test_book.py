@@ -98,6 +98,18 @@ def test_the_build_report_lists_the_python_and_debian_packages_that_built_the_bo
         assert dict(debian_rows)["xvfb"] == xvfb
 
 
+@pytest.mark.parametrize("chapter", [c for c in chapters() if "{chapter-time}`run`" in (ROOT / f"{c}.md").read_text()])
+def test_a_chapters_run_time_in_prose_is_its_last_execution_in_the_build_report(built_book: Path, chapter: str) -> None:
+    [chapter_rows] = [rows for caption, rows in report_tables(built_book).items() if "last execution" in caption]
+    title = page(built_book, chapter).select_one("main h1").get_text().strip("#¶ ")
+    [seconds] = [row[3] for row in chapter_rows if row[0] == title]
+    text = " ".join(page(built_book, chapter).select_one("main").get_text().split())
+
+    assert "{chapter-time}" not in text and "chapter-time" not in text
+    assert re.search(rf"ran in {re.escape(seconds)} s\b", text), f"{chapter}: the page does not say {seconds} s"
+    assert re.search(r"Time: about \d+ minutes? to read", text), f"{chapter}: no reading time"
+
+
 @pytest.mark.parametrize("chapter", chapters())
 def test_each_chapter_says_how_long_it_takes_and_links_the_next_one(built_book: Path, chapter: str) -> None:
     soup = page(built_book, chapter)

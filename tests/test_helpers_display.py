@@ -84,3 +84,29 @@ def test_screenshot_display_without_a_display_says_what_to_do(monkeypatch) -> No
 
     with pytest.raises(RuntimeError, match=r"no X display.*start_virtual_display\(\)"):
         display.screenshot_display()
+
+
+def test_without_pyvirtualdisplay_start_virtual_display_starts_xvfb_itself_and_stops_it() -> None:
+    """A host without internet (Kaggle by default) has Xvfb but cannot pip install pyvirtualdisplay."""
+    before = running_xvfb()
+    result = run_python(
+        """
+        import os, sys
+        sys.modules["pyvirtualdisplay"] = None  # import pyvirtualdisplay raises ImportError, as where it is missing
+        import gymnasium as gym
+        from helpers.render import screenshot_display, start_virtual_display, stop_virtual_display
+        name = start_virtual_display()
+        env = gym.make("CartPole-v1", render_mode="human")
+        env.reset(seed=0)
+        picture = screenshot_display(width=350)
+        env.close()
+        stop_virtual_display()
+        print(name, picture.format, os.environ.get("DISPLAY", "unset"))
+        """,
+        DISPLAY=None,
+    )
+
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    name, picture, after = result.stdout.split()
+    assert re.fullmatch(r":\d+", name) and picture == "png" and after == "unset"
+    assert not xvfb_left_running(before)

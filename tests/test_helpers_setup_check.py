@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 from pathlib import Path
 
@@ -39,6 +40,40 @@ def test_check_setup_reports_a_missing_xvfb_with_its_fix(monkeypatch, tmp_path: 
         "troubleshooting, book/troubleshooting-display: FileNotFoundError: [Errno 2] No such file or directory: 'Xvfb'"
         in (display_row[3])
     )
+
+
+def hide_pyvirtualdisplay(monkeypatch) -> None:
+    """This process as on a host where pip could not install pyvirtualdisplay."""
+    real_version = importlib.metadata.version
+
+    def version(name: str) -> str:
+        if name == "pyvirtualdisplay":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+
+
+def test_without_pyvirtualdisplay_but_with_xvfb_the_setup_passes(monkeypatch) -> None:
+    hide_pyvirtualdisplay(monkeypatch)
+    monkeypatch.delenv("DISPLAY", raising=False)
+
+    report = check_setup()
+
+    assert report.ok, str(report)
+    [row] = [row for row in report.rows() if row[0] == "pyvirtualdisplay"]
+    assert row[1:] == ("ok", "not installed (optional here: start_virtual_display() starts Xvfb itself)", "")
+
+
+def test_without_pyvirtualdisplay_and_without_xvfb_both_are_missing(monkeypatch, tmp_path: Path) -> None:
+    hide_pyvirtualdisplay(monkeypatch)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("DISPLAY", raising=False)
+
+    rows = {row[0]: row for row in check_setup().rows()}
+
+    assert rows["pyvirtualdisplay"][1:3] == ("missing", "not installed")
+    assert rows["X display"][1] == "missing"
 
 
 def atari_row(report) -> tuple[str, str, str, str]:

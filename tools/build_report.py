@@ -7,6 +7,10 @@ the Debian packages the Makefile installs for the build (APT_PACKAGES) and every
 installed, with their versions. A chapter is re-executed whenever helpers/ or requirements.txt
 change (the Makefile's fingerprint), so the Gymnasium that builds the page is the one that ran it.
 
+Prose gets the same figures through a role: {chapter-time}`run` becomes the seconds the chapter's
+cells took in that execution, and {chapter-time}`read` its reading time (its paragraphs' words at
+200 words a minute, rounded up), so that no Prerequisites line states a time that no build measured.
+
 Listed in _config.yml's extensions as ``tools.build_report`` (the Makefile puts the repository on
 PYTHONPATH).
 """
@@ -95,6 +99,63 @@ def add_execution_line(app: Sphinx, doctree: nodes.document, docname: str) -> No
     section.insert(1, line)  # under the title
 
 
+READING_SPEED = 200  # words a minute
+
+
+def chapter_time_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Any,
+    options: dict[str, Any] | None = None,
+    content: list[str] | None = None,
+) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+    """The {chapter-time}`run` and {chapter-time}`read` roles: a placeholder that add_chapter_times fills."""
+    if text not in ("run", "read"):
+        message = inliner.reporter.error(f'{name} takes "run" or "read", not {text!r}', line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    return [nodes.inline(rawtext, text, classes=["chapter-time", f"chapter-time-{text}"])], []
+
+
+def reading_time(words: int) -> str:
+    """How long ``words`` words take to read at READING_SPEED words a minute, rounded up.
+
+    Example:
+        >>> reading_time(450), reading_time(3)
+        ('about 3 minutes', 'about 1 minute')
+    """
+    minutes = max(1, -(-words // READING_SPEED))
+    return f"about {minutes} minute{'s' if minutes > 1 else ''}"
+
+
+def chapter_time(kind: str, doctree: nodes.Node, data: dict[str, Any] | None) -> str:
+    """What a chapter-time role says: the run time of the chapter's last execution, or its reading time.
+
+    Example:
+        >>> from docutils.core import publish_doctree
+        >>> chapter_time("run", publish_doctree("text"), {"runtime": 22.71})
+        '22.7 s'
+        >>> chapter_time("read", publish_doctree("word " * 450), None)
+        'about 3 minutes'
+    """
+    if kind == "read":
+        return reading_time(sum(len(paragraph.astext().split()) for paragraph in doctree.findall(nodes.paragraph)))
+    if data is None or data.get("runtime") is None:
+        return "a time this build did not measure (the page was not executed)"
+    return f"{data['runtime']:.1f} s"
+
+
+def add_chapter_times(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Fill each chapter-time placeholder of a page from its execution data and its text."""
+    data = execution_data(app).get(docname)
+    for placeholder in list(doctree.findall(nodes.inline)):
+        if "chapter-time" not in placeholder["classes"]:
+            continue
+        kind = "run" if "chapter-time-run" in placeholder["classes"] else "read"
+        placeholder.parent.replace(placeholder, nodes.Text(chapter_time(kind, doctree, data)))
+
+
 def table(caption: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     """An HTML table in the theme's style; cells are escaped unless they are already markup."""
 
@@ -153,6 +214,8 @@ def report_page(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the chapters' execution line and the build report page with Sphinx."""
+    app.add_role("chapter-time", chapter_time_role)
+    app.connect("doctree-resolved", add_chapter_times)
     app.connect("doctree-resolved", add_execution_line)
     app.connect("html-collect-pages", report_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -38,7 +38,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from colab_snapshot import apt_installed  # noqa: E402 - tools/ is not a package
+from build_report import reading_time  # noqa: E402 - tools/ is not a package
+from colab_snapshot import apt_installed  # noqa: E402
 
 DEFAULT_APT = ["xvfb", "xauth"]
 DEFAULT_PIP = ["pyvirtualdisplay==3.0"]
@@ -105,7 +106,9 @@ def plain_markdown(chapter: str, text: str) -> str:
     A {doc} becomes a link that opens that chapter in Colab, a {ref} its section's title, and
     ``(label)=`` lines and {index} entries (one-line directives, for the search) go. A glued value,
     {glue:text}`name` (computed by a cell, which the build writes into the sentence), becomes
-    `name`: on Colab the cell's ``glue`` prints ``name = value``.
+    `name`: on Colab the cell's ``glue`` prints ``name = value``. A chapter's run time,
+    {chapter-time}`run`, is the web page's (tools/build_report.py); its reading time is counted
+    by :func:`notebook`.
 
     Example:
         >>> plain_markdown("book/atari", "Each step is {glue:text}`v5_frameskip` frames.")
@@ -122,6 +125,7 @@ def plain_markdown(chapter: str, text: str) -> str:
     text = re.sub(r"^\([\w-]+\)=\n", "", text, flags=re.M)
     text = re.sub(r"^~~~\{index\}[^\n]*\n~~~\n", "", text, flags=re.M)
     text = re.sub(r"\{doc\}`([^`<]+)`", doc, text)
+    text = text.replace("{chapter-time}`run`", "the time shown on its web page")
     text = re.sub(r"\{glue(?::\w+)?\}`(?:[^`]*::)?([\w-]+)(?::[^`]*)?`", r"`\1`", text)
     return re.sub(r"\{ref\}`([^`<]+)`", lambda match: titles.get(match[1], match[1]), text)
 
@@ -147,6 +151,9 @@ def notebook(chapter: str) -> str:
         cell.id = f"cell-{index}"  # stable ids, so that regenerating changes nothing
         if cell.cell_type == "markdown":
             cell.source = plain_markdown(chapter, cell.source)
+    words = sum(len(cell.source.split()) for cell in chapter_notebook.cells if cell.cell_type == "markdown")
+    for cell in chapter_notebook.cells:  # the notebook's own reading time, as the page's is the page's
+        cell.source = cell.source.replace("{chapter-time}`read`", reading_time(words))
     chapter_notebook.metadata = {
         "colab": {"name": f"{Path(chapter).name}.ipynb", "provenance": []},
         "kernelspec": chapter_notebook.metadata["kernelspec"],

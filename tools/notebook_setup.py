@@ -36,7 +36,7 @@ def _quiet(*command):
 
 
 def _write_helpers(blob, sha256):
-    """Unpack the carried helpers/ here, put this folder on the path; the number of files."""
+    """Unpack the carried helpers/ (and repository files) here, put this folder on the path; the number of helpers."""
     packed = base64.b64decode(blob)
     if hashlib.sha256(packed).hexdigest() != sha256:
         raise ValueError("the helpers carried in this notebook are damaged: download the notebook again")
@@ -49,7 +49,7 @@ def _write_helpers(blob, sha256):
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
     for module in [m for m in sys.modules if m == "helpers" or m.startswith("helpers.")]:
         del sys.modules[module]  # a second run imports the files just written
-    return len(files)
+    return sum(name.startswith("helpers/") for name in files)
 
 
 def _missing_apt(packages):
@@ -112,9 +112,13 @@ def setup(chapter, apt, colab_has, pip, helpers, sha256, uses):
                 missing += apt_missing
                 why.append(reason)
         pip_missing, imported = _install_pip(pip)
+        spared = ""
+        if shutil.which("Xvfb") and any(_key(pin.split("==")[0]) == "pyvirtualdisplay" for pin in pip_missing):
+            pip_missing = [pin for pin in pip_missing if _key(pin.split("==")[0]) != "pyvirtualdisplay"]
+            spared = " pyvirtualdisplay was not installed, which is fine here: start_virtual_display() starts Xvfb."
         if pip_missing:
             missing += pip_missing
-            why.append("pip could not install (no internet?)")
+            why.append("pip could not install them: no package index reachable from here?")
         if imported:
             print(f"{', '.join(imported)}: already imported in this session: restart it, then run this cell again.")
         if missing:
@@ -122,9 +126,9 @@ def setup(chapter, apt, colab_has, pip, helpers, sha256, uses):
             print(
                 f"Missing here: {', '.join(missing)} ({'; '.join(why)}). The cells that need them fail"
                 f"{f' ({still})' if still else ''}; the rest of {chapter} runs: rgb_array rendering and videos"
-                " need neither."
+                f" need neither.{spared}"
             )
         else:
-            print(f"Ready for {chapter}: {count} helper files written next to this notebook.")
+            print(f"Ready for {chapter}: {count} helper files written next to this notebook.{spared}")
     except Exception as error:  # noqa: BLE001 - one line for the reader, never a traceback
         print(f"Setup failed: {type(error).__name__}: {error}. Cells that import helpers.render will fail.")
