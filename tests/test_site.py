@@ -484,17 +484,19 @@ def test_the_gallery_filters_its_rows_and_keeps_its_header_and_key_columns_in_vi
 # A search's results once their summaries are in, and where a result's link lands: the target's
 # heading against the theme's sticky header and the window; and the words highlighted after a search.
 SEARCH_RESULTS = """async () => {
-    for (let i = 0; i < 200 && !document.querySelector("#search-results .search-summary, .search-summary"); i++) {
+    const items = () => [...document.querySelectorAll("#search-results li")];
+    for (let i = 0; i < 200 && !(items().length && items().every((item) => item.querySelector("p.context"))); i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    return [...document.querySelectorAll("#search-results li")].map((item) => ({
+    return items().map((item) => ({
         href: item.querySelector("a").href, summary: (item.querySelector("p.context") || {}).textContent || "",
+        highlighted: [...item.querySelectorAll(".highlighted")].map((e) => e.textContent),
     }));
 }"""
 LANDING = """() => {
     const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    const heading = target.matches("h1, h2, h3") ? target : target.querySelector("h1, h2, h3");
+    const section = target.closest("section") || target;
+    const heading = section.querySelector("h1, h2, h3");
     const box = heading.getBoundingClientRect(), header = document.querySelector(".bd-header").getBoundingClientRect();
     return {heading: heading.textContent.trim().slice(0, 60), top: box.top, headerBottom: header.bottom,
             highlighted: [...document.querySelectorAll(".highlighted")].map((e) => e.textContent)};
@@ -519,6 +521,7 @@ def test_search_summaries_show_section_text_and_results_land_on_their_heading(si
     report("Search results", [f"{r['href'].rsplit('/', 1)[1]}: {r['summary'][:100]}" for r in results[:5]])
 
     assert results and landed and all(r["summary"] for r in results)
+    assert [word for r in results for word in r["highlighted"] if len(word) < 2] == []
     assert [r["summary"][:80] for r in results if any(word in r["summary"] for word in FURNITURE)] == []
     for landing in landed:
         assert landing["headerBottom"] <= landing["top"] < 900 / 2, landing
