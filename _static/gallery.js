@@ -1,4 +1,4 @@
-// The gallery's filter box (helpers/gallery.py draws the table, _static/tables.css its frame): type
+// The gallery's filter box (helpers/gallery.py draws the table, _static/fit.css its frame): type
 // part of an id, a family or an error, and only the rows that contain it stay.
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("table.gallery").forEach((table) => {
