@@ -53,10 +53,11 @@ FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt
 DOWNLOADS := $(VENV)/downloads
 export GYM_ON_A_SERVER_DOWNLOADS := $(CURDIR)/$(DOWNLOADS)
 
-# The site's own styles (_static/) and its build report extension (tools/build_report.py) reach
+# The site's own styles and scripts (_static/) and its extensions (tools/build_report.py and others) reach
 # _build/html only when Sphinx writes a page, and it writes none when no chapter changed: when they
 # changed, every page is written again (nothing re-executes).
-SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py | sha256sum | cut -c1-16)
+SITE_FINGERPRINT := $(shell cat _static/* _templates/*/* tools/build_report.py tools/launch_links.py tools/relative_paths.py \
+                      | sha256sum | cut -c1-16)
 
 .PHONY: book test clean bench notebooks colab-env binder-env system-packages test-system-packages
 

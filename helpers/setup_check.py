@@ -81,7 +81,10 @@ class SetupReport:
         )
 
     def _repr_html_(self) -> str:
-        return html_table("Setup check", self.rows(), ("Piece", "Status", "Found", "Fix"))
+        """The report as a table, with a Fix column only when something is missing."""
+        header = ("Piece", "Status", "Found", "Fix")
+        columns = len(header) if not self.ok else len(header) - 1
+        return html_table("Setup check", [row[:columns] for row in self.rows()], header[:columns])
 
 
 def _with_section(check: Check) -> str:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["show_video", "show_videos", "wrap_env", "write_video"]
 
 MAX_EMBED_BYTES = 10_000_000  # an mp4 larger than this makes a sluggish page or notebook (base64: 4/3 of it)
+MIN_SHOWN_WIDTH = 320  # pixels: a smaller video is shown scaled up by a whole factor, with sharp pixels
 
 
 def wrap_env(
@@ -84,7 +85,8 @@ def show_video(path: str | Path = "video", caption: str | None = None) -> HTML |
     The video is inlined as an HTML5 ``<video autoplay loop controls>`` element,
     so it plays in a built web page and in Colab alike. Its first frame is its
     poster, shown before any of the video has loaded, and ``caption`` (by default
-    the file's name) is its label for screen readers. With no video there, or a
+    the file's name) is its label for screen readers. A video narrower than 320 px
+    is shown at a whole multiple of its size, its pixels kept sharp. With no video there, or a
     file that does not decode, the answer is a :class:`Notice` that says what to do;
     a file that is not an mp4, or an mp4 over 10 MB, gets a ``ValueError`` that says
     how to convert or shrink it.
@@ -100,6 +102,8 @@ def show_video(path: str | Path = "video", caption: str | None = None) -> HTML |
         >>> show_video(folder).data[:6]
         '<video'
         >>> 'aria-label="black.mp4"' in show_video(folder).data
+        True
+        >>> 'width="320" height="320"' in show_video(folder).data  # 64 px frames, 5 times as large
         True
     """
     from IPython.display import HTML
@@ -136,12 +140,13 @@ def show_video(path: str | Path = "video", caption: str | None = None) -> HTML |
             "it, call env.close() to finish writing the file, then show it again."
         )
     width, height = _jpeg_size(poster)
+    scale = -(-MIN_SHOWN_WIDTH // width)  # small frames (Pong's 160 x 210) shown 2, 3... times as large
     label = html.escape(caption if caption is not None else video.name, quote=True)
     data = base64.b64encode(video.read_bytes()).decode("ascii")
     return HTML(
-        f'<video autoplay loop muted playsinline controls width="{width}" height="{height}" '
+        f'<video autoplay loop muted playsinline controls width="{width * scale}" height="{height * scale}" '
         f'aria-label="{label}" poster="data:image/jpeg;base64,{base64.b64encode(poster).decode("ascii")}" '
-        'style="max-width: 100%; height: auto">'
+        'style="max-width: 100%; height: auto; image-rendering: pixelated">'
         f'<source type="video/mp4" src="data:video/mp4;base64,{data}"></video>'
     )
 
@@ -200,7 +205,7 @@ def show_videos(videos: Sequence[str | Path], captions: Sequence[str] | None = N
         shown = show_video(video, caption)
         body = shown.data if isinstance(shown, HTML) else shown._repr_html_()
         figures.append(
-            '<figure style="flex: 1 1 200px; max-width: 600px; margin: 0">'
+            f'<figure style="flex: 1 1 {MIN_SHOWN_WIDTH}px; max-width: 600px; margin: 0">'
             f"{body}<figcaption>{html.escape(caption)}</figcaption></figure>"
         )
     return HTML(f'<div style="display: flex; flex-wrap: wrap; gap: 1em">{"".join(figures)}</div>')

@@ -23,6 +23,7 @@ def test_check_setup_passes_on_the_build_machine() -> None:
     assert report.ok, str(report)
     names = [check.name for check in report.checks]
     assert names[:2] == ["Python", "gymnasium"] and names[-3:] == ["X display", "ffmpeg", "Atari ROMs"]
+    assert "<th style='text-align:left'>Found</th>" in report._repr_html_() and ">Fix<" not in report._repr_html_()
     assert f"gymnasium {gym.__version__}" in str(report)
 
 
@@ -35,7 +36,7 @@ def test_check_setup_reports_a_missing_xvfb_with_its_fix(monkeypatch, tmp_path: 
     assert not report.ok
     [display_row] = [row for row in report.rows() if row[0] == "X display"]
     assert display_row[1] == "missing" and "apt-get install -y xvfb" in display_row[3]
-    assert "apt-get install -y xvfb" in str(report) and "<th" in report._repr_html_()
+    assert "apt-get install -y xvfb" in str(report) and ">Fix</th>" in report._repr_html_()
     assert (
         "troubleshooting, book/troubleshooting-display: FileNotFoundError: [Errno 2] No such file or directory: 'Xvfb'"
         in (display_row[3])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import gzip
 import http.server
 import io
 import os
@@ -11,6 +12,7 @@ import re
 import subprocess
 import sys
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -23,8 +25,8 @@ import yaml
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, sync_playwright
 
-from conftest import ROOT, embedded_videos, report
-from tools.colab_notebooks import chapters
+from conftest import ROOT, cells, embedded_videos, page, report
+from tools.colab_notebooks import chapters, colab_link
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -322,3 +324,274 @@ def test_the_github_workflow_passes_actionlint() -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert (ROOT / ".github" / "workflows" / "book.yml").exists()
+
+
+# Sections whose heading is a message (the troubleshooting pages): each heading's font size against
+# the body text's, and its height; the contents list's labels (as the desktop sidebar shows them).
+MESSAGE_HEADINGS = """() => {
+    const size = (element) => parseFloat(getComputedStyle(element).fontSize);
+    const body = size(document.querySelector("main p"));
+    const headings = [...document.querySelectorAll("main h2, main h3")].filter((h) => h.querySelector("code"));
+    return {
+        headings: headings.map((h) => ({
+            text: h.textContent.replace("#", "").trim().slice(0, 60),
+            scale: Math.max(...[h, ...h.querySelectorAll("code")].map((e) => size(e))) / body,
+            height: h.getBoundingClientRect().height,
+        })),
+        labels: [...document.querySelectorAll("nav.page-toc a")].filter((a) => a.querySelector("code")).map((a) => ({
+            text: a.textContent.trim().slice(0, 60),
+            lines: Math.round(a.getBoundingClientRect().height / parseFloat(getComputedStyle(a).lineHeight)),
+            chip: getComputedStyle(a.querySelector("code")).backgroundColor !== "rgba(0, 0, 0, 0)",
+            tooltip: a.title === a.textContent.trim(),
+        })),
+    };
+}"""
+
+
+@pytest.mark.parametrize("chapter", [c for c in chapters() if c.startswith("book/troubleshooting-")])
+def test_message_headings_read_as_titles_on_a_phone_and_as_labels_in_the_contents(
+    site: str, browser: Browser, chapter: str
+) -> None:
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(f"{site}/{chapter}.html", wait_until="load")
+    headings = phone.evaluate(MESSAGE_HEADINGS)["headings"]
+    phone.close()
+    desktop = browser.new_page(viewport={"width": 1400, "height": 900})
+    desktop.goto(f"{site}/{chapter}.html", wait_until="load")
+    labels = desktop.evaluate(MESSAGE_HEADINGS)["labels"]
+    desktop.close()
+    report(
+        f"Message headings on a phone, {chapter}",
+        [f"{h['scale']:.2f}x {h['height']:4.0f} px  {h['text']}" for h in headings],
+    )
+
+    assert headings and labels
+    assert [h for h in headings if h["scale"] > 1.3] == []
+    assert [h for h in headings if h["height"] > 0.35 * 844] == []
+    assert [label for label in labels if label["lines"] > 1 or label["chip"] or not label["tooltip"]] == []
+
+
+def test_no_page_shows_the_folder_the_book_was_built_in(built_book: Path) -> None:
+    folders = {str(ROOT), os.path.realpath(ROOT), os.path.realpath(ROOT / ".venv")}
+    shown = {
+        page_path: sorted(folder for folder in folders if folder in (built_book / page_path).read_text())
+        for page_path in SITE_PAGES
+    }
+
+    assert {page_path: found for page_path, found in shown.items() if found} == {}
+    assert ".venv/lib/python" in (built_book / "book/setup.html").read_text()  # shown relative to the project
+
+
+NOISE = {
+    "IPython's confirmation of %xmode": "Exception reporting mode:",
+    "ale-py's banner, after its first": "A.L.E: Arcade Learning Environment",
+    "gym's unmaintained notice, after its first": "Gym has been unmaintained since 2022",
+    "MuJoCo's settotalmass warning, after its first": "settotalmass",
+}
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_no_page_repeats_a_banner_or_a_warning_in_its_outputs(built_book: Path, chapter: str) -> None:
+    outputs = "\n".join(cell.output for cell in cells(page(built_book, chapter)))
+    counts = {what: outputs.count(text) for what, text in NOISE.items()}
+
+    assert counts["IPython's confirmation of %xmode"] == 0
+    assert {what: count for what, count in counts.items() if count > 1} == {}
+
+
+# The page at a desktop width: code cells and tables whose content is wider than their box (which
+# would hide it or make it scroll sideways), the helpers' table cells without padding, the videos'
+# widths and scaling, and the "Open in Colab" badge under the title.
+FIT = """() => {
+    const clipped = (e) => e.scrollWidth > e.clientWidth + 1;
+    const frame = (table) => table.closest(".pst-scrollable-table-container, .output") || table.parentElement;
+    const label = (e) => e.textContent.trim().replace(/\\s+/g, " ").slice(0, 60);
+    const badge = document.querySelector("main .launch-badge a");
+    const title = document.querySelector("main section > h1");
+    return {
+        code: [...document.querySelectorAll("main div.cell_input pre")].filter(clipped).map(label),
+        tables: [...document.querySelectorAll("main table:not(.gallery)")]
+            .filter((t) => t.getBoundingClientRect().width > frame(t).clientWidth + 1).map(label),
+        unpadded: [...document.querySelectorAll("main div.cell_output table td")]
+            .filter((td) => parseFloat(getComputedStyle(td).paddingLeft) < 4).length,
+        videos: [...document.querySelectorAll("main video")].map((v) => ({
+            width: v.getBoundingClientRect().width, native: v.videoWidth || v.width,
+            rendering: getComputedStyle(v).imageRendering, label: v.getAttribute("aria-label"),
+        })),
+        badge: badge ? {href: badge.href, text: badge.textContent.trim(),
+                        below: badge.getBoundingClientRect().top - title.getBoundingClientRect().bottom} : null,
+    };
+}"""
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_chapter_fits_its_column_at_1400_px_with_videos_320_px_wide_and_a_colab_badge(
+    site: str, browser: Browser, chapter: str
+) -> None:
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab.goto(f"{site}/{chapter}.html", wait_until="load")
+    fit = tab.evaluate(FIT)
+    tab.close()
+
+    assert fit["code"] == [], f"{len(fit['code'])} code cells of {chapter} are cut off: {fit['code'][:3]}"
+    assert fit["tables"] == [] and fit["unpadded"] == 0
+    for video in fit["videos"]:
+        assert video["width"] >= 320, video
+        assert video["native"] >= 320 or video["rendering"] == "pixelated", video
+    assert fit["badge"] is not None and fit["badge"]["text"] == "Open in Colab"
+    assert fit["badge"]["href"] == colab_link(chapter) and 0 <= fit["badge"]["below"] < 80
+
+
+# The gallery's frame after typing into its filter box and scrolling it down and to the right.
+GALLERY = """async (query) => {
+    const table = document.querySelector("table.gallery"), frame = table.parentElement;
+    const filter = document.querySelector("input.gallery-filter");
+    const visible = () => [...table.tBodies[0].rows].filter((row) => !row.hidden && row.getClientRects().length);
+    const total = visible().length;
+    filter.value = query;
+    filter.dispatchEvent(new Event("input"));
+    const kept = visible().map((row) => row.cells[1].textContent.trim());
+    filter.value = "";
+    filter.dispatchEvent(new Event("input"));
+    frame.scrollTop = frame.scrollHeight / 2;
+    frame.scrollLeft = frame.scrollWidth;
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const box = frame.getBoundingClientRect(), header = table.tHead.rows[0].cells[1].getBoundingClientRect();
+    const row = visible().find((r) => r.getBoundingClientRect().top > header.bottom);
+    const inside = (cell) => {
+        const b = cell.getBoundingClientRect();
+        return b.left >= box.left - 1 && b.right <= box.right + 1;
+    };
+    return {
+        total, kept, frameHeight: box.height, scrolledDown: frame.scrollTop > 0, scrolledRight: frame.scrollLeft > 0,
+        headerInView: Math.abs(header.top - box.top) < 2,
+        keyColumnsInView: inside(row.cells[0]) && inside(row.cells[1]),
+    };
+}"""
+
+
+def test_the_gallery_filters_its_rows_and_keeps_its_header_and_key_columns_in_view(site: str, browser: Browser) -> None:
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab.goto(f"{site}/book/gallery.html", wait_until="load")
+    gallery = tab.evaluate(GALLERY, "Pong")
+    tab.close()
+
+    assert gallery["total"] > 100 and 0 < len(gallery["kept"]) < 10
+    assert all("pong" in env_id.lower() for env_id in gallery["kept"]), gallery["kept"]
+    assert gallery["frameHeight"] <= 900 and gallery["scrolledDown"] and gallery["scrolledRight"]
+    assert gallery["headerInView"] and gallery["keyColumnsInView"]
+
+
+# A search's results once their summaries are in, and where a result's link lands: the target's
+# heading against the theme's sticky header and the window; and the words highlighted after a search.
+SEARCH_RESULTS = """async () => {
+    const items = () => [...document.querySelectorAll("#search-results li")];
+    for (let i = 0; i < 200 && !(items().length && items().every((item) => item.querySelector("p.context"))); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return items().map((item) => ({
+        href: item.querySelector("a").href, summary: (item.querySelector("p.context") || {}).textContent || "",
+        highlighted: [...item.querySelectorAll(".highlighted")].map((e) => e.textContent),
+    }));
+}"""
+LANDING = """() => {
+    const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    const section = target.closest("section") || target;
+    const heading = section.querySelector("h1, h2, h3");
+    const box = heading.getBoundingClientRect(), header = document.querySelector(".bd-header").getBoundingClientRect();
+    return {heading: heading.textContent.trim().slice(0, 60), top: box.top, headerBottom: header.bottom,
+            highlighted: [...document.querySelectorAll(".highlighted")].map((e) => e.textContent)};
+}"""
+FURNITURE = ["Last executed", "Contents Overview", "Open in Colab", "Launch interactive content"]
+
+
+def test_search_summaries_show_section_text_and_results_land_on_their_heading(site: str, browser: Browser) -> None:
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    message = "b'X11: The DISPLAY environment variable is missing'"
+    tab.goto(f"{site}/search.html?q={urllib.parse.quote(message)}", wait_until="load")
+    results = tab.evaluate(SEARCH_RESULTS)
+    landed = []
+    for result in [r for r in results if "#" in r["href"]][:3]:
+        tab.goto(f"{site}/search.html?q={urllib.parse.quote(message)}", wait_until="load")
+        tab.evaluate(SEARCH_RESULTS)
+        tab.click(f"#search-results a[href$='{result['href'].rsplit('/', 1)[1]}']")
+        tab.wait_for_load_state("load")
+        tab.wait_for_timeout(500)
+        landed.append(tab.evaluate(LANDING))
+    tab.close()
+    report("Search results", [f"{r['href'].rsplit('/', 1)[1]}: {r['summary'][:100]}" for r in results[:5]])
+
+    assert results and landed and all(r["summary"] for r in results)
+    assert [word for r in results for word in r["highlighted"] if len(word) < 2] == []
+    assert [r["summary"][:80] for r in results if any(word in r["summary"] for word in FURNITURE)] == []
+    for landing in landed:
+        assert landing["headerBottom"] <= landing["top"] < 900 / 2, landing
+        assert landing["highlighted"] and [word for word in landing["highlighted"] if len(word) < 2] == []
+
+
+class GzipHandler(QuietHandler):
+    """Serves the built site with its text files gzipped, as GitHub Pages serves them."""
+
+    TEXT = ("text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml")
+
+    def send_head(self) -> io.BytesIO | None:
+        """The file, gzipped when the browser accepts it and it is text."""
+        path = Path(self.translate_path(self.path))
+        content_type = self.guess_type(str(path))
+        if not path.is_file() or content_type not in self.TEXT or "gzip" not in self.headers.get("Accept-Encoding", ""):
+            return super().send_head()
+        data = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        return io.BytesIO(data)
+
+
+# Slow 4G as the issue measured it: 1.6 Mbit/s down, 150 ms latency.
+SLOW_4G = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8}
+FIRST_PAINT = """() => new Promise((resolve) => new PerformanceObserver((list) => {
+    const paint = list.getEntries().find((entry) => entry.name === "first-contentful-paint");
+    if (paint) resolve(paint.startTime);
+}).observe({type: "paint", buffered: true}))"""
+BLOCKING = """() => [performance.getEntriesByType("navigation")[0], ...performance.getEntriesByType("resource")]
+    .filter((entry) => entry.entryType === "navigation" || entry.renderBlockingStatus === "blocking")
+    .map((entry) => ({name: entry.name.split("/").pop(), bytes: entry.transferSize}))"""
+# What the first paint waits for (the page and the stylesheets and scripts that block rendering) must
+# arrive within 2.5 s over that link: what 1.6 Mbit/s carries in the time left after a round trip
+# for the page and two more for what it loads (a stylesheet's @import among them).
+FIRST_PAINT_BYTES = round((2.5 - 3 * 0.150) * 1.6e6 / 8)
+
+
+def test_the_first_paint_over_slow_4g_waits_for_less_than_the_link_carries_in_2_5_s(
+    built_book: Path, browser: Browser
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(GzipHandler, directory=built_book))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = context.new_page()
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    cdp = context.new_cdp_session(tab)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", SLOW_4G)
+    tab.goto(f"http://127.0.0.1:{server.server_port}/{chapters()[0]}.html", wait_until="commit")
+    first_paint = tab.evaluate(FIRST_PAINT)
+    tab.wait_for_load_state("load")
+    blocking = tab.evaluate(BLOCKING)
+    icons = tab.evaluate("getComputedStyle(document.querySelector('.fa-rocket'), '::before').fontFamily")
+    context.close()
+    server.shutdown()
+    total = sum(entry["bytes"] for entry in blocking)
+    report(
+        "First paint of the first chapter over slow 4G, gzipped",
+        [f"first contentful paint after {first_paint / 1000:.1f} s (varies with the machine's load)"]
+        + [f"{entry['bytes'] / 1000:6.1f} kB  {entry['name']}" for entry in blocking]
+        + [f"{total / 1000:6.1f} kB  in all, of at most {FIRST_PAINT_BYTES / 1000:.0f} kB"],
+    )
+
+    assert total <= FIRST_PAINT_BYTES
+    assert not [url for url in requested if "fontawesome" in url]
+    assert "Font Awesome" in icons  # the theme's stylesheet draws the icons with its web fonts

@@ -1,8 +1,9 @@
-"""A Sphinx extension: Kaggle, SageMaker Studio Lab and Paperspace Gradient in each page's launch menu.
+"""A Sphinx extension: a visible "Open in Colab" badge under each chapter's title, and more hosts.
 
-Jupyter Book 1 builds the Binder and Colab buttons itself (`launch_buttons` in _config.yml); the
-hosts below have no setting there, so this adds them to the same menu ("Launch interactive
-content", the rocket). Each opens the page's committed notebook, book/<chapter>.ipynb, from the
+Jupyter Book 1 builds the Binder and Colab buttons itself (`launch_buttons` in _config.yml), inside
+the menu ("Launch interactive content", the rocket); the badge puts the Colab link where a reader
+sees it. Kaggle, SageMaker Studio Lab and Paperspace Gradient have no setting there, so this adds
+them to the same menu. Each opens the page's committed notebook, book/<chapter>.ipynb, from the
 repository and branch named in _config.yml, in the URL format the host documents. A page with no
 notebook beside its .md gets none of them.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 # Host: (URL of a notebook on GitHub, Font Awesome icon). {github} is https://github.com/ORG/REPO/blob/BRANCH/PATH.
@@ -20,6 +22,16 @@ HOSTS = {
     "SageMaker Studio Lab": ("https://studiolab.sagemaker.aws/import/github/{rest}", "fab fa-aws"),
     "Paperspace Gradient": ("https://console.paperspace.com/github/{rest}", "fas fa-cloud"),
 }
+
+
+def github_path(repository_url: str, branch: str, path: str) -> str:
+    """A repository's file as ORG/REPO/blob/BRANCH/PATH, the form the hosts' addresses end with.
+
+    Example:
+        >>> github_path("https://github.com/org/repo/", "main", "book/setup.ipynb")
+        'org/repo/blob/main/book/setup.ipynb'
+    """
+    return f"{repository_url.removeprefix('https://github.com/').strip('/')}/blob/{branch}/{path}"
 
 
 def launch_links(repository_url: str, branch: str, path: str) -> dict[str, str]:
@@ -32,8 +44,21 @@ def launch_links(repository_url: str, branch: str, path: str) -> dict[str, str]:
         >>> links["Kaggle"]
         'https://kaggle.com/kernels/welcome?src=https://github.com/org/repo/blob/main/book/setup.ipynb'
     """
-    rest = f"{repository_url.removeprefix('https://github.com/').strip('/')}/blob/{branch}/{path}"
+    rest = github_path(repository_url, branch, path)
     return {host: url.format(github=f"https://github.com/{rest}", rest=rest) for host, (url, _) in HOSTS.items()}
+
+
+def colab_badge(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Put a link that opens the chapter's notebook on Colab under its title (if it has a notebook)."""
+    notebook = f"{docname}.ipynb"
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None or app.builder.format != "html" or not (Path(app.srcdir) / notebook).exists():
+        return
+    options = app.config["html_theme_options"]
+    rest = github_path(options["repository_url"], options.get("repository_branch", "master"), notebook)
+    colab = f"{options['launch_buttons']['colab_url'].rstrip('/')}/github/{rest}"
+    badge = f'<div class="launch-badge"><a href="{colab}">Open in Colab</a></div>'
+    section.insert(1, nodes.raw("", badge, format="html"))  # under the title, above the "Last executed" line
 
 
 def add_launch_links(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -52,6 +77,7 @@ def add_launch_links(app: Sphinx, pagename: str, templatename: str, context: dic
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the handler after sphinx-book-theme's own launch buttons (priority 501)."""
+    """Register the badge after the "Last executed" line, and the menu after sphinx-book-theme's own buttons (501)."""
+    app.connect("doctree-resolved", colab_badge, priority=501)
     app.connect("html-page-context", add_launch_links, priority=502)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
