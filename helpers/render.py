@@ -10,14 +10,14 @@ beside this one, and is re-exported here:
 - ``facts``: what an environment is (``query_environment``, ``compare_environments``), and
   which package its suite needs (``SuiteNotInstalled``);
 - ``video``: recording and showing episodes (``wrap_env``, ``show_video``, ``write_video``);
-- ``recorder``: streaming recorders, also of vector environments (``StreamingVectorRecorder``, ``tile_frames``);
+- ``recorder``: streaming recorders, also of vector environments and their observations (``StreamingVectorRecorder``);
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
 - ``live``: an episode shown live in a notebook, then as its video (``watch_episode``);
 - ``setup_check``: what this machine has (``check_setup``);
 - ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
 - ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose);
 - ``memory``: a program's peak memory with its children (``peak_memory``);
-- ``reproduce``: running a program to reproduce an error message (``reproduce``);
+- ``reproduce``: running a program to reproduce a message (``reproduce``, ``child_environment``);
 - ``gallery``: every registered environment rendered without a display (``gallery``, ``gallery_ids``).
 
 Importing it first quiets the native libraries that otherwise write noise into
@@ -51,8 +51,8 @@ from .live import watch_episode  # noqa: E402
 from .memory import MemoryPeak, peak_memory  # noqa: E402
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
 from .notebook_output import glue  # noqa: E402
-from .recorder import StreamingVectorRecorder, tile_frames  # noqa: E402
-from .reproduce import Reproduction, reproduce  # noqa: E402
+from .recorder import StreamingVectorRecorder, observation_frames, tile_frames  # noqa: E402
+from .reproduce import Reproduction, child_environment, reproduce  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
 from .video import show_video, show_videos, wrap_env, write_video  # noqa: E402
 
@@ -74,9 +74,11 @@ __all__ = [
     "SuiteNotInstalled",
     "XvfbNotFound",
     "check_setup",
+    "child_environment",
     "compare_environments",
     "evaluate",
     "glue",
+    "observation_frames",
     "peak_memory",
     "gallery",
     "gallery_ids",
