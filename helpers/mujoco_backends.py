@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
+
+from .reproduce import child_environment
 
 __all__ = ["BackendTrial", "try_mujoco_backend"]
 
@@ -61,14 +62,7 @@ def try_mujoco_backend(
             GLFWError: (65550) b'X11: The DISPLAY environment variable is missing'
             ...
     """
-    variables = {k: v for k, v in os.environ.items() if k not in ("MUJOCO_GL", "PYOPENGL_PLATFORM")}
-    if backend is not None:
-        variables["MUJOCO_GL"] = backend
-    for name, value in (environment or {}).items():
-        if value is None:
-            variables.pop(name, None)
-        else:
-            variables[name] = value
+    variables = child_environment(**{"MUJOCO_GL": backend, "PYOPENGL_PLATFORM": None, **(environment or {})})
     command = [sys.executable, str(TRIAL_PROGRAM), env_id, str(frames)]
     try:
         run = subprocess.run(command, capture_output=True, text=True, env=variables, timeout=timeout)

@@ -12,16 +12,24 @@ sub-environments' frames into one video as Gymnasium's vector ``RecordVideo`` do
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, SupportsFloat
+from typing import Any, Literal, SupportsFloat
 
 import gymnasium as gym
 import numpy as np
 
-__all__ = ["Mp4Stream", "StreamingVectorRecorder", "StreamingVideoRecorder", "rgb_frame", "tile_frames"]
+__all__ = [
+    "Mp4Stream",
+    "StreamingVectorRecorder",
+    "StreamingVideoRecorder",
+    "observation_frames",
+    "rgb_frame",
+    "tile_frames",
+]
 
 # x264 settings measured in bench/: "veryfast" and one encoder thread keep ffmpeg at about 80 MB
 # for 480x480 frames (the defaults: about 120 MB) for a video about 5 % larger, and one thread is
@@ -180,13 +188,20 @@ class VideoRecording:
         name_prefix: str,
         fps: float | None,
         render_fps: float | None,
+        disable_logger: bool = True,
+        gc_trigger: Callable[[int], bool] | None = None,
     ) -> None:
         """Check the arguments and set the recorder up; nothing is recorded yet."""
         if not (isinstance(video_length, int) and video_length >= 0):
             raise ValueError(
                 f"video_length is a number of frames, 0 for whole episodes; got video_length={video_length!r}."
             )
-        self.who = who
+        if not disable_logger:
+            raise ValueError(
+                f"{who} has no moviepy progress bar to turn on with disable_logger=False: it streams each "
+                "frame to ffmpeg, which prints only its errors. Leave disable_logger at True."
+            )
+        self.who, self.gc_trigger = who, gc_trigger
         self.video_folder = writable_folder(video_folder, who)
         self.episode_trigger, self.step_trigger = episode_trigger, step_trigger
         self.video_length, self.name_prefix = video_length, name_prefix
@@ -196,9 +211,10 @@ class VideoRecording:
         self.episode_id = self.step_id = -1
         self.stream = None
         self.videos: list[Path] = []  # the finished videos, in order
+        self.video_frames: list[int] = []  # how many frames each of them has
 
     def frame(self) -> Any:
-        """One frame of the video, rendered now."""
+        """One frame of the video, rendered now; None when there is none to add."""
         raise NotImplementedError
 
     @property
@@ -221,15 +237,21 @@ class VideoRecording:
             self.start_recording(f"{self.name_prefix}-step-{self.step_id}")
 
     def capture_frame(self) -> None:
-        """Render a frame into the current video, if one is being recorded; stop at video_length."""
+        """Render a frame into the current video, if one is being recorded; stop past video_length.
+
+        As in Gymnasium's ``RecordVideo``, a clip ends once it holds more than
+        ``video_length`` frames: the frame that starts it and ``video_length`` more.
+        """
         if self.stream is None:
             return
         try:
-            self.stream.write(self.frame())
+            frame = self.frame()
+            if frame is not None:
+                self.stream.write(frame)
         except BaseException:
             self.stop_recording()
             raise
-        if self.stream.frames == self.video_length:
+        if self.video_length and self.stream.frames > self.video_length:
             self.stop_recording()
 
     def start_recording(self, video_name: str) -> None:
@@ -242,6 +264,9 @@ class VideoRecording:
         stream, self.stream = self.stream, None
         if stream is not None and (path := stream.close()) is not None:
             self.videos.append(path)
+            self.video_frames.append(stream.frames)
+        if stream is not None and self.gc_trigger and self.gc_trigger(self.episode_id):
+            gc.collect()
 
     def __del__(self) -> None:
         # A recorder dropped without close() still finishes its file (ffmpeg ends on its own
@@ -258,11 +283,17 @@ class StreamingVideoRecorder(VideoRecording, gym.Wrapper[Any, Any, Any, Any]):
     ``NAME_PREFIX-episode-N.mp4``) or after a step when ``step_trigger(step_index)``
     is true (``NAME_PREFIX-step-N.mp4``), steps counted over all episodes from 0.
     With ``video_length=0`` a video is the rest of its episode, finished when the
-    episode terminates or is truncated; otherwise it has exactly ``video_length``
-    frames, across episode boundaries if need be. ``close()`` finishes a video
-    cut short. When the environment raises inside ``step`` or ``reset``, the
-    video so far is finished too, so that it shows what led to the error.
-    ``wrap_env`` in ``video.py`` is the way to make one.
+    episode terminates or is truncated; otherwise it ends once it has more than
+    ``video_length`` frames (the starting frame and ``video_length`` more, as
+    ``RecordVideo`` counts), across episode boundaries if need be. ``close()``
+    finishes a video cut short. When the environment raises inside ``step`` or
+    ``reset``, the video so far is finished too, so that it shows what led to the
+    error. With ``render_mode="rgb_array_list"`` each ``render()`` gives the frames
+    since the last call: the newest one goes into the video, and the wrapper's own
+    ``render()`` still returns all of them, as ``RecordVideo``'s does.
+    ``gc_trigger(episode_index)`` runs ``gc.collect()`` after a video ends, as in
+    ``RecordVideo`` (whose default collects after every video; here the default is
+    never, as no frames are held). ``wrap_env`` in ``video.py`` is the way to make one.
 
     Example:
         >>> folder = tempfile.mkdtemp()
@@ -272,20 +303,21 @@ class StreamingVideoRecorder(VideoRecording, gym.Wrapper[Any, Any, Any, Any]):
         >>> for _ in range(10):
         ...     _ = env.step(0)
         >>> env.close()
-        >>> sorted(path.name for path in Path(folder).iterdir())
-        ['rl-video-step-0.mp4']
+        >>> [(path.name, frames) for path, frames in zip(env.videos, env.video_frames)]
+        [('rl-video-step-0.mp4', 6)]
     """
 
     def __init__(
         self,
         env: gym.Env[Any, Any],
         video_folder: str | Path,
-        *,
         episode_trigger: Callable[[int], bool] | None = None,
         step_trigger: Callable[[int], bool] | None = None,
         video_length: int = 0,
         name_prefix: str = "rl-video",
         fps: float | None = None,
+        disable_logger: bool = True,
+        gc_trigger: Callable[[int], bool] | None = None,
     ) -> None:
         super().__init__(env)
         self.setup_recording(
@@ -297,11 +329,26 @@ class StreamingVideoRecorder(VideoRecording, gym.Wrapper[Any, Any, Any, Any]):
             name_prefix,
             fps,
             self.env.metadata.get("render_fps"),
+            disable_logger,
+            gc_trigger,
         )
+        self.render_history: list[Any] = []  # rgb_array_list frames taken for the video, not yet returned
 
     def frame(self) -> Any:
-        """The environment's frame."""
-        return self.env.render()
+        """The environment's frame (with ``rgb_array_list``, the newest of those since the last render)."""
+        rendered = self.env.render()
+        if isinstance(rendered, list):
+            self.render_history += rendered
+            return rendered[-1] if rendered else None
+        return rendered
+
+    def render(self) -> Any:
+        """The environment's render; with ``rgb_array_list``, also the frames the recorder took since the last call."""
+        rendered = self.env.render()
+        if self.render_history and isinstance(rendered, list):
+            history, self.render_history = self.render_history, []
+            return history + rendered
+        return rendered
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """Reset the environment; finish a whole-episode video, and start one if episode_trigger says so."""
@@ -368,18 +415,51 @@ def tile_frames(frames: Sequence[Any], aspect_ratio: tuple[int, int] = (1, 1)) -
     )
 
 
+def observation_frames(observations: Any, who: str = "StreamingVectorRecorder") -> np.ndarray:
+    """One RGB frame per sub-environment from a batch of image observations, or a ValueError that says why not.
+
+    The batch is ``(num_envs, height, width, 3)``, or ``(num_envs, stack, height,
+    width, 3)`` for stacked frames (ale-py's ``AtariVectorEnv(grayscale=False)``),
+    of which the newest of each stack is taken. Grayscale observations (no axis of 3
+    colours at the end) are refused: their grey levels are not a frame.
+
+    Example:
+        >>> observation_frames(np.zeros((4, 1, 210, 160, 3), np.uint8)).shape  # 4 Atari screens, stack of 1
+        (4, 210, 160, 3)
+        >>> observation_frames(np.zeros((4, 4, 84, 84), np.uint8))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: StreamingVectorRecorder(frames_from='observations') needs RGB observations...
+    """
+    array = np.asarray(observations)
+    if array.ndim not in (4, 5) or array.shape[-1] != 3 or array.dtype != np.uint8:
+        raise ValueError(
+            f"{who}(frames_from='observations') needs RGB observations, uint8 of shape (num_envs, height, "
+            f"width, 3) or stacked (num_envs, stack, height, width, 3); these are {array.dtype} of shape "
+            f"{array.shape}. Grayscale or stacked grayscale frames are not a video: make the environment "
+            "observe RGB, for ale-py AtariVectorEnv(game, num_envs, grayscale=False) (img_height=210, "
+            "img_width=160 for the full screen), or record with render() from a Gymnasium vector env."
+        )
+    return array[:, -1] if array.ndim == 5 else array
+
+
 class StreamingVectorRecorder(VideoRecording, gym.vector.VectorWrapper):
     """Record a vector environment to mp4: its sub-environments tiled into one video, streamed to ffmpeg.
 
-    A stand-in for ``gymnasium.wrappers.vector.RecordVideo`` with the same arguments
-    (less ``disable_logger`` and ``gc_trigger``), whose memory stays flat: each tiled
-    frame (:func:`tile_frames`) goes to ffmpeg as it is rendered instead of being kept
-    until the video ends. ``record_first_only=True`` films sub-environment 0 alone.
-    Episodes are those of sub-environment 0, as in Gymnasium: ``episode_trigger(i)``
-    starts a video when its episode ``i`` begins, ``step_trigger(i)`` after vector
-    step ``i``. Without a trigger every episode is recorded (Gymnasium: episodes 0, 1,
-    8, 27, ... then every 1000th). ``video_length`` frames make exactly that many
-    (Gymnasium keeps one more), 0 means until sub-environment 0's episode ends.
+    A stand-in for ``gymnasium.wrappers.vector.RecordVideo`` with the same arguments,
+    whose memory stays flat: each tiled frame (:func:`tile_frames`) goes to ffmpeg as
+    it is rendered instead of being kept until the video ends. ``record_first_only=True``
+    films sub-environment 0 alone. Episodes are those of sub-environment 0, as in
+    Gymnasium: ``episode_trigger(i)`` starts a video when its episode ``i`` begins,
+    ``step_trigger(i)`` after vector step ``i``. Without a trigger every episode is
+    recorded (Gymnasium: episodes 0, 1, 8, 27, ... then every 1000th). A
+    ``video_length`` clip ends once it has more than ``video_length`` frames, as
+    Gymnasium counts; 0 means until sub-environment 0's episode ends.
+    ``disable_logger`` and ``gc_trigger`` mean what they mean for :class:`StreamingVideoRecorder`.
+
+    ``frames_from="observations"`` films the observations instead of ``render()``:
+    for vector environments that cannot render, such as ale-py's ``AtariVectorEnv``
+    (C++, no ``render``), when they observe RGB images (see :func:`observation_frames`).
 
     Example:
         >>> folder = tempfile.mkdtemp()
@@ -389,8 +469,8 @@ class StreamingVectorRecorder(VideoRecording, gym.vector.VectorWrapper):
         >>> for _ in range(10):
         ...     _ = envs.step(envs.action_space.sample())
         >>> envs.close()
-        >>> [path.name for path in envs.videos], envs.frame_shape  # 2x2 CartPoles of 400x600
-        (['rl-video-step-0.mp4'], (800, 1200, 3))
+        >>> envs.video_frames, envs.frame_shape  # 6 frames of 2x2 CartPoles of 400x600
+        ([6], (800, 1200, 3))
     """
 
     def __init__(
@@ -405,14 +485,22 @@ class StreamingVectorRecorder(VideoRecording, gym.vector.VectorWrapper):
         video_length: int = 0,
         name_prefix: str = "rl-video",
         fps: float | None = None,
+        disable_logger: bool = True,
+        gc_trigger: Callable[[int], bool] | None = None,
+        frames_from: Literal["render", "observations"] = "render",
     ) -> None:
         super().__init__(env)
-        if env.render_mode != "rgb_array":
+        if frames_from == "observations":
+            shape = env.single_observation_space.shape or ()
+            observation_frames(np.zeros((env.num_envs, *shape), env.single_observation_space.dtype))  # or why not
+        elif frames_from != "render":
+            raise ValueError(f"frames_from is 'render' or 'observations', got {frames_from!r}.")
+        elif env.render_mode != "rgb_array":
             raise ValueError(
                 f"StreamingVectorRecorder needs sub-environments that render frames, but their render_mode is "
                 f"{env.render_mode!r}. Make them with render_mode='rgb_array', for example "
                 f"gym.make_vec({env.spec.id if env.spec else 'env_id'!r}, num_envs={env.num_envs}, "
-                "render_mode='rgb_array')."
+                "render_mode='rgb_array'), or film RGB observations with frames_from='observations'."
             )
         if episode_trigger is None and step_trigger is None:
             episode_trigger = lambda episode: True  # noqa: E731
@@ -425,15 +513,21 @@ class StreamingVectorRecorder(VideoRecording, gym.vector.VectorWrapper):
             name_prefix,
             fps,
             env.metadata.get("render_fps"),
+            disable_logger,
+            gc_trigger,
         )
         self.video_aspect_ratio, self.record_first_only = video_aspect_ratio, record_first_only
+        self.frames_from, self.observations = frames_from, None
         self.autoreset_mode = env.metadata.get("autoreset_mode", gym.vector.AutoresetMode.NEXT_STEP)
         self.first_env_ended = False  # sub-environment 0 ended last step: with next-step autoreset, it resets now
         self.frame_shape: tuple[int, ...] | None = None  # of the tiled frames, once one is rendered
 
     def frame(self) -> np.ndarray:
         """The sub-environments' frames, tiled (or sub-environment 0's alone)."""
-        frames = self.env.render()
+        if self.frames_from == "observations":
+            frames = list(observation_frames(self.observations))
+        else:
+            frames = self.env.render()
         tiled = tile_frames(frames[:1] if self.record_first_only else frames, self.video_aspect_ratio)
         self.frame_shape = tiled.shape
         return tiled
@@ -442,12 +536,15 @@ class StreamingVectorRecorder(VideoRecording, gym.vector.VectorWrapper):
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Any, dict[str, Any]]:
         """Reset the sub-environments; sub-environment 0's reset begins an episode."""
+        # read before resetting: the vector environment may take "reset_mask" out of the options
+        first_resets = options is None or "reset_mask" not in options or bool(options["reset_mask"][0])
         try:
             observations, info = self.env.reset(seed=seed, options=options)
         except BaseException:
             self.stop_recording()
             raise
-        if options is None or "reset_mask" not in options or options["reset_mask"][0]:
+        self.observations = observations
+        if first_resets:
             self.new_episode()
         self.first_env_ended = False
         self.capture_frame()
@@ -460,6 +557,7 @@ class StreamingVectorRecorder(VideoRecording, gym.vector.VectorWrapper):
         except BaseException:
             self.stop_recording()
             raise
+        self.observations = observations
         first_ended = bool(terminations[0] or truncations[0])
         if self.autoreset_mode == gym.vector.AutoresetMode.NEXT_STEP:
             if self.first_env_ended:

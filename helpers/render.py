@@ -10,14 +10,14 @@ beside this one, and is re-exported here:
 - ``facts``: what an environment is (``query_environment``, ``compare_environments``), and
   which package its suite needs (``SuiteNotInstalled``);
 - ``video``: recording and showing episodes (``wrap_env``, ``show_video``, ``write_video``);
-- ``recorder``: streaming recorders, also of vector environments (``StreamingVectorRecorder``, ``tile_frames``);
+- ``recorder``: streaming recorders, also of vector environments and their observations (``StreamingVectorRecorder``);
 - ``episodes``: agents and their returns (``Agent``, ``play_episode``, ``evaluate``);
 - ``live``: an episode shown live in a notebook, then as its video (``watch_episode``);
 - ``setup_check``: what this machine has (``check_setup``);
 - ``mujoco_backends``: MuJoCo's OpenGL back-ends (``try_mujoco_backend``);
 - ``notebook_output``: how answers look in a notebook (``glue``, a computed value for the prose);
 - ``memory``: a program's peak memory with its children (``peak_memory``);
-- ``reproduce``: running a program to reproduce an error message (``reproduce``);
+- ``reproduce``: running a program to reproduce a message (``reproduce``, ``child_environment``);
 - ``gallery``: every registered environment rendered without a display (``gallery``, ``gallery_ids``);
 - ``vnc``: a display watched from a browser (``start_vnc_view``, ``screenshot_page``, ``free_port``).
 
@@ -52,8 +52,8 @@ from .live import watch_episode  # noqa: E402
 from .memory import MemoryPeak, peak_memory  # noqa: E402
 from .mujoco_backends import BackendTrial, try_mujoco_backend  # noqa: E402
 from .notebook_output import glue  # noqa: E402
-from .recorder import StreamingVectorRecorder, tile_frames  # noqa: E402
-from .reproduce import Reproduction, reproduce  # noqa: E402
+from .recorder import StreamingVectorRecorder, observation_frames, tile_frames  # noqa: E402
+from .reproduce import Reproduction, child_environment, reproduce  # noqa: E402
 from .setup_check import SetupReport, check_setup  # noqa: E402
 from .video import show_video, show_videos, wrap_env, write_video  # noqa: E402
 from .vnc import PortInUse, VncNotInstalled, VncView, free_port, screenshot_page, start_vnc_view  # noqa: E402
@@ -66,29 +66,36 @@ __all__ = [
     "EnvironmentNotFound",
     "EnvironmentTable",
     "Episode",
+    "Gallery",
+    "GalleryRow",
     "MemoryPeak",
+    "PortInUse",
     "Reproduction",
     "SetupReport",
     "StreamingVectorRecorder",
-    "Gallery",
-    "GalleryRow",
-    "SetupReport",
     "SuiteNotInstalled",
+    "VncNotInstalled",
+    "VncView",
     "XvfbNotFound",
     "check_setup",
+    "child_environment",
     "compare_environments",
     "evaluate",
-    "glue",
-    "peak_memory",
+    "free_port",
     "gallery",
     "gallery_ids",
+    "glue",
+    "observation_frames",
+    "peak_memory",
     "play_episode",
     "query_environment",
     "reproduce",
     "screenshot_display",
+    "screenshot_page",
     "show_video",
     "show_videos",
     "start_virtual_display",
+    "start_vnc_view",
     "stop_virtual_display",
     "tile_frames",
     "try_mujoco_backend",
@@ -96,4 +103,3 @@ __all__ = [
     "wrap_env",
     "write_video",
 ]
-__all__ += ["PortInUse", "VncNotInstalled", "VncView", "free_port", "screenshot_page", "start_vnc_view"]

@@ -11,11 +11,28 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Reproduction", "reproduce"]
+__all__ = ["Reproduction", "child_environment", "reproduce"]
 
 ROOT = Path(__file__).resolve().parent.parent
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _WARNING_PLACE = re.compile(r"^\S+\.py:\d+: (?=\w+(Warning|Error): )")  # "/path/file.py:298: UserWarning: ..."
+
+
+def child_environment(**changes: str | None) -> dict[str, str]:
+    """This process's environment variables with ``changes``, for a child process: a value of None unsets one.
+
+    Example:
+        >>> variables = child_environment(DISPLAY=None, MUJOCO_GL="egl")
+        >>> "DISPLAY" in variables, variables["MUJOCO_GL"], variables["PATH"] == os.environ["PATH"]
+        (False, 'egl', True)
+    """
+    variables = dict(os.environ)
+    for name, value in changes.items():
+        if value is None:
+            variables.pop(name, None)
+        else:
+            variables[name] = value
+    return variables
 
 
 @dataclass(frozen=True)
@@ -70,17 +87,12 @@ def reproduce(
         >>> reproduce(shell="echo DISPLAY=$DISPLAY").lines
         ['DISPLAY=']
     """
-    variables = dict(os.environ)
-    variables["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), variables.get("PYTHONPATH")]))
-    if not display:
-        variables.pop("DISPLAY", None)
-    if not xvfb_installed:
-        variables["PATH"] = tempfile.mkdtemp(prefix="empty-path-")
-    for name, value in environment.items():
-        if value is None:
-            variables.pop(name, None)
-        else:
-            variables[name] = value
+    variables = child_environment(
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        **({} if display else {"DISPLAY": None}),
+        **({} if xvfb_installed else {"PATH": tempfile.mkdtemp(prefix="empty-path-")}),
+        **environment,
+    )
     if shell is not None:
         command: list[str] = ["bash", "-c", shell]
     else:

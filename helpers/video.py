@@ -23,25 +23,36 @@ MIN_SHOWN_WIDTH = 320  # pixels: a smaller video is shown scaled up by a whole f
 def wrap_env(
     env: gym.Env[Any, Any],
     video_folder: str | Path = "video",
-    *,
     episode_trigger: Callable[[int], bool] | None = None,
     step_trigger: Callable[[int], bool] | None = None,
     video_length: int = 0,
     name_prefix: str = "rl-video",
     fps: float | None = None,
+    disable_logger: bool = True,
+    gc_trigger: Callable[[int], bool] | None = None,
 ) -> gym.Env[Any, Any]:
     """Record episodes of ``env`` to H.264 mp4 files in ``video_folder``, streaming frames to ffmpeg.
 
-    Every episode is recorded, unless a trigger chooses: ``episode_trigger(episode_index)``
-    and ``step_trigger(step_index)`` start videos as in Gymnasium's ``RecordVideo``,
-    and ``video_length`` (frames; 0 for whole episodes) cuts them to a fixed length.
-    Files are named ``rl-video-episode-N.mp4`` (or ``-step-N``) after ``name_prefix``;
-    the folder's earlier videos with that prefix are deleted first, so it holds this
-    run's videos only. Each rendered frame goes straight to an ffmpeg process, so
-    memory stays flat however long the episode; a video is finished when its episode
-    ends, or when the environment is closed. ``fps`` defaults to the environment's
-    ``metadata["render_fps"]``. The environment must render frames
-    (``render_mode="rgb_array"``), else a ``ValueError`` says so.
+    A drop-in for Gymnasium's ``RecordVideo``, with its arguments in its order.
+    ``episode_trigger(episode_index)`` and ``step_trigger(step_index)`` start videos
+    as there, and ``video_length`` (0 for whole episodes) cuts them as there: a clip
+    ends once it has more than ``video_length`` frames. ``fps`` defaults to the
+    environment's ``metadata["render_fps"]``; ``gc_trigger(episode_index)`` runs
+    ``gc.collect()`` after a video. ``render_mode`` is ``"rgb_array"``, or
+    ``"rgb_array_list"`` (each step's frame goes into the video, and ``render()``
+    still returns the frames since its last call). Where it differs, on purpose:
+
+    - without a trigger every episode is recorded (``RecordVideo``: episodes 0, 1,
+      8, 27, ... then every 1000th), as the 2021 recipe's ``wrap_env`` did;
+    - the folder's earlier videos with ``name_prefix`` are deleted first, so it holds
+      this run's videos only (``RecordVideo`` warns and overwrites);
+    - each rendered frame goes straight to an ffmpeg process, so memory stays flat
+      however long the episode, and a whole-episode video is finished when its
+      episode ends (``RecordVideo``: at the next reset or close);
+    - ``gc_trigger`` defaults to never (no frames are held; ``RecordVideo`` collects
+      after every video), and ``disable_logger=False`` is refused: there is no moviepy
+      progress bar to show;
+    - any other render mode gets this function's own ``ValueError``, which says what to pass.
 
     Example:
         >>> import tempfile
@@ -59,7 +70,7 @@ def wrap_env(
     """
     from .recorder import StreamingVideoRecorder, writable_folder
 
-    if env.render_mode != "rgb_array":
+    if env.render_mode not in ("rgb_array", "rgb_array_list"):
         raise ValueError(
             f"wrap_env needs an environment that renders one frame a step, but this one has "
             f"render_mode={env.render_mode!r}. Make it with render_mode='rgb_array', "
@@ -76,6 +87,8 @@ def wrap_env(
         video_length=video_length,
         name_prefix=name_prefix,
         fps=fps,
+        disable_logger=disable_logger,
+        gc_trigger=gc_trigger,
     )
 
 

@@ -29,13 +29,12 @@ RAY_PROCESSES = {"raylet", "gcs_server"}  # a local Ray cluster's own servers, s
 VIEWER_BEFORE_TESTS = pytest.StashKey[set[int]]()
 VIEWER_PROCESSES = {"x11vnc", "websockify", "chromium"}  # book/watch's VNC view and the browser that looks at it
 sys.path.insert(0, str(ROOT))  # helpers/, when pytest runs without the Makefile's PYTHONPATH
+from helpers.reproduce import child_environment  # noqa: E402
 
 
 def run_python(code: str, **env_changes: str | None) -> subprocess.CompletedProcess[str]:
     """Run code in a fresh interpreter that can import helpers, with env vars changed (None unsets)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for name, value in env_changes.items():
-        env.pop(name, None) if value is None else env.__setitem__(name, value)
+    env = child_environment(PYTHONPATH=str(ROOT), **env_changes)
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
     )

@@ -28,16 +28,36 @@ def size(video: Video) -> str:
     return re.search(r", (\d+x\d+)", video.stream).group(1)
 
 
-def test_the_page_embeds_the_grid_the_first_sub_environment_the_streamed_clip_and_the_ray_grid(
+def test_the_page_embeds_the_grid_the_first_sub_environment_the_streamed_clip_atari_and_the_ray_grid(
     videos: list[Video],
 ) -> None:
-    grid, first, streamed, ray_grid = videos
+    grid, first, streamed, atari, ray_grid = videos
 
-    assert [size(video) for video in videos] == ["1200x800", "600x400", "1200x800", "600x400"]
+    assert [size(video) for video in videos] == ["1200x800", "600x400", "1200x800", "320x420", "600x400"]
     assert all("h264" in video.stream and "yuv420p" in video.stream for video in videos)
-    assert grid.frames in (99, 100) and first.frames in (99, 100)  # video_length=100; moviepy may drop one
-    assert streamed.frames == 150  # video_length=150
+    assert grid.frames in (99, 100) and first.frames in (99, 100)  # 100 steps; moviepy may drop one
+    assert streamed.frames == 150  # 150 steps
+    assert atari.frames == 200  # 200 steps of 4 Breakouts, from AtariVectorEnv's observations
     assert ray_grid.frames == 100  # 100 steps a task, four tasks tiled 2 x 2 at half size
+
+
+def test_atari_vector_env_is_filmed_from_its_observations_where_record_video_cannot(soup: BeautifulSoup) -> None:
+    made = cell_output(soup, "def atari_vector")
+    assert "AtariVectorEnv observations (4, 1, 210, 160, 3)" in made and "render_mode: None" in made
+    assert "RecordVideo: Render mode is None, which is incompatible with RecordVideo." in made
+
+    table = cell_output(soup, "def ms_a_step")
+    costs = re.findall(r"^(AtariVectorEnv|sync|async) +([\d.]+) ms a step +([\d.]+) ms recording$", table, re.M)
+    assert [kind for kind, *_ in costs] == ["AtariVectorEnv", "sync", "async"]
+    assert all(float(plain) > 0 and float(recorded) > 0 for _, plain, recorded in costs)
+    assert re.findall(r"video-atari-(\w+): (\d+) frames", table) == [("AtariVectorEnv", "200"), ("sync", "200")]
+    report("book/many: AtariVectorEnv beside Gymnasium's vector env, measured while building", table.splitlines())
+
+
+def test_grayscale_observations_get_a_message_that_says_what_to_pass(soup: BeautifulSoup) -> None:
+    shown = cell_output(soup, "grayscale_stacks = ")
+    assert "ValueError: StreamingVectorRecorder(frames_from='observations') needs RGB observations" in shown
+    assert "shape (4, 4, 84, 84)" in shown and "AtariVectorEnv(game, num_envs, grayscale=False)" in shown
 
 
 def test_the_costs_table_shows_record_video_holding_the_clip_and_the_streaming_recorder_none(
@@ -52,7 +72,8 @@ def test_the_costs_table_shows_record_video_holding_the_clip_and_the_streaming_r
         "RecordVideo, first only": pytest.approx(frames_before_the_last_step * 400 * 600 * 3 / 1e6, abs=0.1),
         "StreamingVectorRecorder, 2 x 2 grid": 0.0,
     }
-    counts = dict(re.findall(r"video-cost-(grid|stream): (\d+) frames", cell_output(soup, "count_frames_and_secs")))
+    counted = cell_output(soup, 'for folder in ("video-cost-grid"')
+    counts = dict(re.findall(r"video-cost-(grid|stream): (\d+) frames", counted))
     assert counts["stream"] == "150" and int(counts["grid"]) in (149, 150)  # moviepy may drop a last frame
     report("book/many: measured while the page was built", [*table.splitlines(), *timings(soup)])
 
