@@ -32,14 +32,17 @@ TEST_APT_PACKAGES := chromium
 export PYTHONPATH := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-# Every chapter executes under one virtual display; xvfb-run stops it afterwards.
+# tools/execute_chapters.py executes the changed chapters first, several at once, each under its own
+# virtual display, into the execution cache that jupyter-book build then reads. The build itself runs
+# under one virtual display too (xvfb-run stops it afterwards), though it then has nothing to execute.
 XVFB_RUN := xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24"
 
 # Jupyter Book re-executes a chapter only when the chapter's own code changes. Every chapter
 # also runs helpers/ and the packages of requirements.txt: when their fingerprint differs
 # from the last build's, the build starts afresh, so no page shows what old code printed.
-# The servers chapter also reads the container recipe, the CI example and the GPU record.
-FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt \
+# The servers chapter also reads the container recipe, the CI example and the GPU record; every
+# chapter runs under tools/execute_chapters.py.
+FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt tools/execute_chapters.py \
                  docker/Dockerfile examples/ci/* bench/gpu/*.json | sha256sum | cut -c1-16)
 
 # Packages that chapters install into throwaway virtualenvs, to reproduce an old pin or a failing
@@ -54,6 +57,9 @@ export GYM_ON_A_SERVER_DOWNLOADS := $(CURDIR)/$(DOWNLOADS)
 # changed, every page is written again (nothing re-executes).
 SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py | sha256sum | cut -c1-16)
 
+# When make started: `make test` counts the time until pytest starts as its setup (tests/phases.py).
+MAKE_STARTED := $(shell date +%s.%N)
+
 .PHONY: book test clean bench notebooks colab-env binder-env system-packages test-system-packages
 
 book: system-packages $(VENV)/installed $(DOWNLOADS)/done
@@ -62,6 +68,7 @@ book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	  rm -rf _build; \
 	fi
 	@if [ "$$(cat _build/site-fingerprint 2>/dev/null)" != "$(SITE_FINGERPRINT)" ]; then rm -rf _build/html; fi
+	python tools/execute_chapters.py
 	$(XVFB_RUN) jupyter-book build --warningiserror --keep-going .
 	echo $(FINGERPRINT) > _build/fingerprint
 	echo $(SITE_FINGERPRINT) > _build/site-fingerprint
@@ -70,7 +77,7 @@ book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 test: system-packages test-system-packages $(VENV)/installed $(DOWNLOADS)/done
 	ruff check .
 	ruff format --check .
-	pytest -p no:cacheprovider --doctest-modules helpers tools examples tests
+	GYM_ON_A_SERVER_MAKE_STARTED=$(MAKE_STARTED) pytest -p no:cacheprovider --doctest-modules helpers tools examples tests
 
 clean:
 	rm -rf _build
