@@ -2,10 +2,12 @@
 #   make book   set up this machine, then build the book into _build/html
 #   make test   set up this machine, then lint and run the tests (they build the book too)
 #   make clean  delete the build and its execution cache
-#   make bench  time a cold build, a no-change rebuild and the recordings; write bench/README.md
+#   make bench  time a cold build, a no-change rebuild, make test (its table of phases) and the
+#               recordings; write bench/README.md
 #   make notebooks  regenerate book/*.ipynb, the chapters as "Open in Colab" notebooks (commit them)
 #   make colab-env  virtualenvs with the versions of Colab's runtimes (tools/colab/): .venv-colab and
 #                   .venv-colab-2026.07, in which tests/test_colab.py runs the notebooks as Colab would
+#   make kaggle-env .venv-kaggle, Kaggle's image (tools/kaggle/), where the notebooks run too
 #
 # Setting up means: the Debian/Ubuntu packages below (installed with apt when run as
 # root, otherwise the exact apt-get line is printed), then a virtualenv in .venv with
@@ -60,7 +62,7 @@ SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py | sha256sum | cu
 # When make started: `make test` counts the time until pytest starts as its setup (tests/phases.py).
 MAKE_STARTED := $(shell date +%s.%N)
 
-.PHONY: book test clean bench notebooks colab-env binder-env system-packages test-system-packages
+.PHONY: book test clean bench notebooks colab-env kaggle-env binder-env system-packages test-system-packages
 
 book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
@@ -140,15 +142,15 @@ COLAB_PYTHON_2026_07 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin
 
 colab-env: $(COLAB_VENV)/installed $(COLAB_VENV)-2026.07/installed
 
-# $(call colab_venv,VENV,PYTHON,RUNTIME): pristine.txt records the fresh environment, which the
-# test puts back before each notebook.
+# $(call colab_venv,VENV,PYTHON,RUNTIME[,MORE]): MORE, more pip arguments. pristine.txt records the
+# fresh environment, which the test puts back before each notebook.
 define colab_venv
-	@test -n "$(2)" || { echo "No Python $$(python3 tools/colab_snapshot.py python $(3)) found for Colab's $(3) runtime (set COLAB_PYTHON / COLAB_PYTHON_2026_07)"; exit 3; }
+	@test -n "$(2)" || { echo "No Python $$(python3 tools/colab_snapshot.py python $(3)) found for the $(3) runtime (set COLAB_PYTHON / COLAB_PYTHON_2026_07 / KAGGLE_PYTHON)"; exit 3; }
 	rm -rf $(1)
 	$(2) -m venv $(1)
 	$(1)/bin/pip install --quiet --upgrade pip
 	$(2) tools/colab_snapshot.py constraints $(3) > $(1)/constraints.txt
-	$(1)/bin/pip install --quiet -r tests/colab-requirements.txt --constraint $(1)/constraints.txt
+	$(1)/bin/pip install --quiet -r tests/colab-requirements.txt $(4) --constraint $(1)/constraints.txt
 	$(1)/bin/pip freeze > $(1)/pristine.txt
 	touch $(1)/installed
 endef
@@ -158,6 +160,18 @@ $(COLAB_VENV)/installed: tests/colab-requirements.txt tools/colab/latest/pip-fre
 
 $(COLAB_VENV)-2026.07/installed: tests/colab-requirements.txt tools/colab/2026.07/pip-freeze.txt
 	$(call colab_venv,$(COLAB_VENV)-2026.07,$(COLAB_PYTHON_2026_07),2026.07)
+
+# Kaggle's image (tools/kaggle/SOURCE.md): Colab's runtime of 2026-05-14 on Python 3.12, plus what
+# Kaggle adds that the notebooks may meet (tests/kaggle-requirements.txt). tests/test_colab.py runs
+# every notebook in .venv-kaggle too, as a host that is not Colab.
+# Its Python is 3.12.13, as on Colab's 2026.07 runtime.
+KAGGLE_VENV   := .venv-kaggle
+KAGGLE_PYTHON ?= $(COLAB_PYTHON_2026_07)
+
+kaggle-env: $(KAGGLE_VENV)/installed
+
+$(KAGGLE_VENV)/installed: tests/colab-requirements.txt tests/kaggle-requirements.txt tools/kaggle/pip-freeze.txt
+	$(call colab_venv,$(KAGGLE_VENV),$(KAGGLE_PYTHON),kaggle,-r tests/kaggle-requirements.txt)
 
 # Binder's environment (binder/: what mybinder.org builds for the Binder launch button): a
 # virtualenv of runtime.txt's Python with binder/requirements.txt, plus the kernel and the client

@@ -5,8 +5,12 @@ Colab's versions come from the committed snapshot of its runtimes (tools/colab/,
 tools/colab_snapshot.py). The notebook tests run each one as Colab would, in each runtime the book
 is tested on: in .venv-colab (the current runtime, Python 3.13) and .venv-colab-2026.07 (Python
 3.12), made by `make colab-env` with the snapshot's versions, with ``google.colab`` importable and
-no DISPLAY; and once more in Binder's environment (.venv-binder from binder/, `make binder-env`), as
-a host that is not Colab. Each notebook carries its helpers/, so no repository stands in for anything.
+no DISPLAY; and, as hosts that are not Colab, in Kaggle's image (.venv-kaggle from tools/kaggle/,
+`make kaggle-env`) and in Binder's environment (.venv-binder from binder/, `make binder-env`). Each
+notebook carries its helpers/, so no repository stands in for anything. The environments' runs go
+side by side, bounded by the cores (tests/host_runs.py); a new environment is one more entry in VENVS
+and HOSTS. Where this machine has no Python for an environment its tests are skipped, and fail with
+GYM_ON_A_SERVER_ALL_HOSTS=1 (as in CI).
 """
 
 from __future__ import annotations
@@ -36,10 +40,11 @@ from tools.colab_notebooks import chapters
 
 # Each Colab runtime the notebooks run in, and its virtualenv (see the Makefile's colab-env).
 COLAB_VENVS = {"latest": ROOT / ".venv-colab", "2026.07": ROOT / ".venv-colab-2026.07"}
-# Every environment the notebooks run in: Colab's runtimes, and Binder's (the Makefile's binder-env).
-VENVS = {**COLAB_VENVS, "binder": ROOT / ".venv-binder"}
+# Every environment the notebooks run in: Colab's runtimes, Kaggle's image (the Makefile's kaggle-env)
+# and Binder's (binder-env).
+VENVS = {**COLAB_VENVS, colab_snapshot.KAGGLE: ROOT / ".venv-kaggle", "binder": ROOT / ".venv-binder"}
 # The host each environment stands for, as tests/colab_execute.py takes it.
-HOSTS = {**dict.fromkeys(COLAB_VENVS, "colab"), "binder": "binder"}
+HOSTS = {**dict.fromkeys(COLAB_VENVS, "colab"), colab_snapshot.KAGGLE: "kaggle", "binder": "binder"}
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[str]:
@@ -104,9 +109,9 @@ def test_a_pin_that_differs_from_colabs_version_says_so_and_why_in_the_front_mat
         )
 
 
-@pytest.mark.parametrize("runtime", colab_snapshot.RUNTIMES)
-def test_the_colab_environments_versions_are_the_snapshots(runtime: str) -> None:
-    venv = COLAB_VENVS[runtime]
+@pytest.mark.parametrize("runtime", colab_snapshot.PYTHONS)
+def test_the_colab_and_kaggle_environments_versions_are_the_snapshots(runtime: str) -> None:
+    venv = VENVS[runtime]
     colab_python(runtime)  # makes the virtualenv if it is not there yet
     frozen = (venv / "pristine.txt").read_text().splitlines()
     installed = {colab_snapshot.key(n): v for n, v in (line.split("==") for line in frozen if "==" in line)}
@@ -209,6 +214,32 @@ def colab_python(runtime: str) -> Path:
     """The Python of an environment's virtualenv, made by make; skip where there is no such Python."""
     skip_without(make_environment(runtime))
     return VENVS[runtime] / "bin" / "python"
+
+
+def kaggle_python() -> Path:
+    """The Python of .venv-kaggle, Kaggle's image (made by make); skip where there is no such Python."""
+    return colab_python(colab_snapshot.KAGGLE)
+
+
+def test_an_environment_without_its_python_is_skipped_here_and_fails_where_ci_asks_for_every_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    remake = ["-W", "tests/kaggle-requirements.txt"]  # as if it had changed: make remakes the virtualenv
+    made = subprocess.run(
+        ["make", "--no-print-directory", *remake, ".venv-kaggle/installed", "KAGGLE_PYTHON="],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    missing = made.stdout.strip().splitlines()[-1]
+    assert made.returncode != 0 and missing.startswith("No Python 3.12 found for the kaggle runtime"), made.stdout
+
+    monkeypatch.delenv("GYM_ON_A_SERVER_ALL_HOSTS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=re.escape(missing)):
+        skip_without(missing)
+    monkeypatch.setenv("GYM_ON_A_SERVER_ALL_HOSTS", "1")
+    with pytest.raises(pytest.fail.Exception, match="every host environment must run"):
+        skip_without(missing)
 
 
 LOST_FILES = """
