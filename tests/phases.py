@@ -41,7 +41,7 @@ def table(rows: list[tuple[str, float]]) -> list[str]:
 
 def category(item: pytest.Item) -> str:
     """The phase a test's time counts in."""
-    if "host_runs" in getattr(item, "fixturenames", ()):
+    if item.get_closest_marker("host_environment"):  # tests/test_colab.py's runs, and the virtualenvs' making
         return HOSTS
     if "browser" in getattr(item, "fixturenames", ()):
         return BROWSER
@@ -50,6 +50,10 @@ def category(item: pytest.Item) -> str:
 
 class PhaseTimer:
     """The pytest plugin that times each test into its phase and prints the table."""
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        """Register the marker of the host environments' tests."""
+        config.addinivalue_line("markers", "host_environment: a test that runs in a host environment's virtualenv")
 
     def __init__(self) -> None:
         self.started = time.time()

@@ -109,6 +109,7 @@ def test_a_pin_that_differs_from_colabs_version_says_so_and_why_in_the_front_mat
         )
 
 
+@pytest.mark.host_environment
 @pytest.mark.parametrize("runtime", colab_snapshot.PYTHONS)
 def test_the_colab_and_kaggle_environments_versions_are_the_snapshots(runtime: str) -> None:
     venv = VENVS[runtime]
@@ -335,6 +336,7 @@ def host_runs(request: pytest.FixtureRequest) -> Iterator[HostRuns[NotebookRun]]
 _RUNS: dict[str, list[str]] = {}
 
 
+@pytest.mark.host_environment
 @pytest.mark.parametrize("runtime", VENVS)
 @pytest.mark.parametrize("chapter", chapters())
 def test_the_notebook_runs_top_to_bottom_in_each_host_environment(
@@ -363,6 +365,7 @@ def test_the_notebook_runs_top_to_bottom_in_each_host_environment(
     _RUNS[runtime].append(f"{outcome.seconds:6.1f} s  {chapter}: {result['cells']} cells{stderr}")
 
 
+@pytest.mark.host_environment
 @pytest.mark.parametrize("runtime", colab_snapshot.RUNTIMES)
 def test_each_public_helper_imports_on_colabs_stack(
     host_runs: HostRuns[NotebookRun], runtime: str, tmp_path: Path
