@@ -134,16 +134,22 @@ def main() -> int:
     start = time.monotonic()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         runs = {pool.submit(execute, c, nb, timeout, allow_errors): c for c, nb in stale.items()}
-        for run in as_completed(runs):
-            chapter, outcome = runs[run], run.result()
-            if outcome["failure"]:
-                failures.append(outcome["failure"])
-                print(f"FAILED {outcome['failure']}", file=sys.stderr, flush=True)
-                continue
-            record = cache.add_nb_to_project(str(ROOT / f"{chapter}.md"), read_data=READ_FORMAT)
-            bundle = CacheBundleIn(outcome["notebook"], record.uri, data={"execution_seconds": outcome["seconds"]})
-            cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
-            print(f"Executed {chapter}.md in {outcome['seconds']:.1f} s", flush=True)
+        try:
+            for run in as_completed(runs):
+                chapter, outcome = runs[run], run.result()
+                if outcome["failure"]:  # the other chapters go on, so that the log names every failure
+                    failures.append(outcome["failure"])
+                    print(f"FAILED {outcome['failure']}", file=sys.stderr, flush=True)
+                    continue
+                record = cache.add_nb_to_project(str(ROOT / f"{chapter}.md"), read_data=READ_FORMAT)
+                seconds = {"execution_seconds": outcome["seconds"]}
+                cache.cache_notebook_bundle(
+                    CacheBundleIn(outcome["notebook"], record.uri, data=seconds), check_validity=False, overwrite=True
+                )
+                print(f"Executed {chapter}.md in {outcome['seconds']:.1f} s", flush=True)
+        except BaseException:  # the cache could not be written, or make was interrupted: start no more chapters
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     print(f"Executed in {time.monotonic() - start:.1f} s", flush=True)
     return 1 if failures else 0
 
