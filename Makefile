@@ -2,10 +2,12 @@
 #   make book   set up this machine, then build the book into _build/html
 #   make test   set up this machine, then lint and run the tests (they build the book too)
 #   make clean  delete the build and its execution cache
-#   make bench  time a cold build, a no-change rebuild and the recordings; write bench/README.md
+#   make bench  time a cold build, a no-change rebuild, make test (its table of phases) and the
+#               recordings; write bench/README.md
 #   make notebooks  regenerate book/*.ipynb, the chapters as "Open in Colab" notebooks (commit them)
 #   make colab-env  virtualenvs with the versions of Colab's runtimes (tools/colab/): .venv-colab and
 #                   .venv-colab-2026.07, in which tests/test_colab.py runs the notebooks as Colab would
+#   make kaggle-env .venv-kaggle, Kaggle's image (tools/kaggle/), where the notebooks run too
 #
 # Setting up means: the Debian/Ubuntu packages below (installed with apt when run as
 # root, otherwise the exact apt-get line is printed), then a virtualenv in .venv with
@@ -36,14 +38,17 @@ TEST_APT_PACKAGES := chromium
 export PYTHONPATH := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-# Every chapter executes under one virtual display; xvfb-run stops it afterwards.
+# tools/execute_chapters.py executes the changed chapters first, several at once, each under its own
+# virtual display, into the execution cache that jupyter-book build then reads. The build itself runs
+# under one virtual display too (xvfb-run stops it afterwards), though it then has nothing to execute.
 XVFB_RUN := xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24"
 
 # Jupyter Book re-executes a chapter only when the chapter's own code changes. Every chapter
 # also runs helpers/ and the packages of requirements.txt: when their fingerprint differs
 # from the last build's, the build starts afresh, so no page shows what old code printed.
-# The servers chapter also reads the container recipe, the CI example and the GPU record.
-FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt \
+# The servers chapter also reads the container recipe, the CI example and the GPU record; every
+# chapter runs under tools/execute_chapters.py.
+FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt tools/execute_chapters.py \
                  docker/Dockerfile examples/ci/* bench/gpu/*.json | sha256sum | cut -c1-16)
 
 # Packages that chapters install into throwaway virtualenvs, to reproduce an old pin or a failing
@@ -59,7 +64,10 @@ export GYM_ON_A_SERVER_DOWNLOADS := $(CURDIR)/$(DOWNLOADS)
 SITE_FINGERPRINT := $(shell cat _static/* _templates/*/* tools/build_report.py tools/launch_links.py tools/relative_paths.py \
                       | sha256sum | cut -c1-16)
 
-.PHONY: book test clean bench notebooks colab-env binder-env system-packages test-system-packages
+# When make started: `make test` counts the time until pytest starts as its setup (tests/phases.py).
+MAKE_STARTED := $(shell date +%s.%N)
+
+.PHONY: book test clean bench notebooks colab-env kaggle-env binder-env system-packages test-system-packages
 
 book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
@@ -67,6 +75,7 @@ book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	  rm -rf _build; \
 	fi
 	@if [ "$$(cat _build/site-fingerprint 2>/dev/null)" != "$(SITE_FINGERPRINT)" ]; then rm -rf _build/html; fi
+	python tools/execute_chapters.py
 	$(XVFB_RUN) jupyter-book build --warningiserror --keep-going .
 	echo $(FINGERPRINT) > _build/fingerprint
 	echo $(SITE_FINGERPRINT) > _build/site-fingerprint
@@ -75,7 +84,7 @@ book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 test: system-packages test-system-packages $(VENV)/installed $(DOWNLOADS)/done
 	ruff check .
 	ruff format --check .
-	pytest -p no:cacheprovider --doctest-modules helpers tools examples tests
+	GYM_ON_A_SERVER_MAKE_STARTED=$(MAKE_STARTED) pytest -p no:cacheprovider --doctest-modules helpers tools examples tests
 
 clean:
 	rm -rf _build
@@ -138,15 +147,15 @@ COLAB_PYTHON_2026_07 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin
 
 colab-env: $(COLAB_VENV)/installed $(COLAB_VENV)-2026.07/installed
 
-# $(call colab_venv,VENV,PYTHON,RUNTIME): pristine.txt records the fresh environment, which the
-# test puts back before each notebook.
+# $(call colab_venv,VENV,PYTHON,RUNTIME[,MORE]): MORE, more pip arguments. pristine.txt records the
+# fresh environment, which the test puts back before each notebook.
 define colab_venv
-	@test -n "$(2)" || { echo "No Python $$(python3 tools/colab_snapshot.py python $(3)) found for Colab's $(3) runtime (set COLAB_PYTHON / COLAB_PYTHON_2026_07)"; exit 3; }
+	@test -n "$(2)" || { echo "No Python $$(python3 tools/colab_snapshot.py python $(3)) found for the $(3) runtime (set COLAB_PYTHON / COLAB_PYTHON_2026_07 / KAGGLE_PYTHON)"; exit 3; }
 	rm -rf $(1)
 	$(2) -m venv $(1)
 	$(1)/bin/pip install --quiet --upgrade pip
 	$(2) tools/colab_snapshot.py constraints $(3) > $(1)/constraints.txt
-	$(1)/bin/pip install --quiet -r tests/colab-requirements.txt --constraint $(1)/constraints.txt
+	$(1)/bin/pip install --quiet -r tests/colab-requirements.txt $(4) --constraint $(1)/constraints.txt
 	$(1)/bin/pip freeze > $(1)/pristine.txt
 	touch $(1)/installed
 endef
@@ -156,6 +165,18 @@ $(COLAB_VENV)/installed: tests/colab-requirements.txt tools/colab/latest/pip-fre
 
 $(COLAB_VENV)-2026.07/installed: tests/colab-requirements.txt tools/colab/2026.07/pip-freeze.txt
 	$(call colab_venv,$(COLAB_VENV)-2026.07,$(COLAB_PYTHON_2026_07),2026.07)
+
+# Kaggle's image (tools/kaggle/SOURCE.md): Colab's runtime of 2026-05-14 on Python 3.12, plus what
+# Kaggle adds that the notebooks may meet (tests/kaggle-requirements.txt). tests/test_colab.py runs
+# every notebook in .venv-kaggle too, as a host that is not Colab.
+# Its Python is 3.12.13, as on Colab's 2026.07 runtime.
+KAGGLE_VENV   := .venv-kaggle
+KAGGLE_PYTHON ?= $(COLAB_PYTHON_2026_07)
+
+kaggle-env: $(KAGGLE_VENV)/installed
+
+$(KAGGLE_VENV)/installed: tests/colab-requirements.txt tests/kaggle-requirements.txt tools/kaggle/pip-freeze.txt
+	$(call colab_venv,$(KAGGLE_VENV),$(KAGGLE_PYTHON),kaggle,-r tests/kaggle-requirements.txt)
 
 # Binder's environment (binder/: what mybinder.org builds for the Binder launch button): a
 # virtualenv of runtime.txt's Python with binder/requirements.txt, plus the kernel and the client

@@ -2,9 +2,12 @@
 
     make bench                                 # runs this script and writes its report to bench/README.md
     python bench/run.py --recording-only       # only the recording section (about 10 minutes on 2 cores)
+    python bench/run.py --phases-only          # only `make test`'s table of phases (the whole suite)
 
 Figures, not assertions: they vary with the machine and its load.
   - a cold build (an empty execution cache) and a rebuild with no change, in a copy of the repository;
+  - then `make test` in that copy (its host environments' virtualenvs made afresh): the table of
+    phases that it prints (tests/phases.py);
   - how long each chapter took to execute, from the execution cache;
   - each page's size, and each embedded video's size and seconds of footage;
   - recording long episodes (a 600- and a 1000-step HalfCheetah-v5, a long Atari game) with no
@@ -28,7 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from host_runs import workers  # noqa: E402
 from jupyter_cache import get_cache  # noqa: E402
+from phases import table  # noqa: E402
 
 from conftest import copy_repository, embedded_videos, page  # noqa: E402
 from helpers.render import peak_memory  # noqa: E402
@@ -53,6 +58,30 @@ def build_figures() -> tuple[float, float, dict[str, float], Path]:
     cache = get_cache(copy / "_build" / ".jupyter_cache")
     executed = {Path(record.uri).stem: record.data["execution_seconds"] for record in cache.list_cache_records()}
     return cold, rebuild, executed, copy
+
+
+def phase_lines(copy: Path) -> list[str]:
+    """`make test` in a copy of the repository, and the table of its phases."""
+    rows_file = copy / "_build" / "phases.json"
+    start = time.perf_counter()
+    test = subprocess.run(
+        ["make", "--no-print-directory", "test"],
+        cwd=copy,
+        env={**os.environ, "GYM_ON_A_SERVER_PHASES": str(rows_file)},
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    summary = test.stdout.strip().splitlines()[-1]  # pytest's last line: how many passed, failed, skipped
+    return [
+        "## The test suite",
+        "",
+        f"`make test` in the copy, after its builds: {seconds:.0f} s, exit status {test.returncode},",
+        f"{summary.strip('= ')}.",
+        f"Host environments side by side: {workers()} at a time. Its phases (tests/phases.py):",
+        "",
+        *table([tuple(row) for row in json.loads(rows_file.read_text())]),
+    ]
 
 
 def render_and_keep(env: object, observation: object) -> object:
@@ -145,6 +174,7 @@ def recording_lines() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recording-only", action="store_true", help="measure only the recording cases")
+    parser.add_argument("--phases-only", action="store_true", help="only make test's phases, in a copy")
     parser.add_argument("--case", nargs=3, metavar=("ENV_ID", "STEPS", "RECORDER"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.case:  # one measured case, in its own process
@@ -153,6 +183,11 @@ def main() -> None:
         return
     if arguments.recording_only:
         print("\n".join(recording_lines()))
+        return
+    if arguments.phases_only:
+        copy = copy_repository(Path(tempfile.mkdtemp(prefix="bench-test-")) / "repo", with_build=False)
+        print("\n".join(phase_lines(copy)))
+        shutil.rmtree(copy.parent)
         return
     cold, rebuild, executed, copy = build_figures()
     html = copy / "_build" / "html"
@@ -181,7 +216,7 @@ def main() -> None:
         videos = ", ".join(f"{v.size / 1e3:.0f} KB / {v.seconds:.1f} s" for v in embedded_videos(soup)) or "none"
         size = (html / f"{chapter}.html").stat().st_size / 1e3
         lines.append(f"| {name} | {executed.get(name, float('nan')):.1f} | {size:.0f} | {videos} |")
-    lines += ["", *recording_lines()]
+    lines += ["", *phase_lines(copy), "", *recording_lines()]
     shutil.rmtree(copy.parent)
     print("\n".join(lines))
 

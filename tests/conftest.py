@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 import imageio_ffmpeg
+import phases
 import pytest
 from bs4 import BeautifulSoup, Tag
 
@@ -93,9 +94,10 @@ def ray_left_running(before: set[int]) -> set[int]:
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """Build the book with `make book`, as a reader would, and return _build/html."""
-    before, ray_before = running_xvfb(), running_processes(RAY_PROCESSES)
+    before, ray_before, start = running_xvfb(), running_processes(RAY_PROCESSES), time.monotonic()
     viewer_before = running_processes(VIEWER_PROCESSES)
     result = subprocess.run(["make", "--no-print-directory", "book"], cwd=ROOT, capture_output=True, text=True)
+    phases.record(phases.BUILD, time.monotonic() - start)
     assert result.returncode == 0, f"make book failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
     xvfb_left = xvfb_left_running(before)
     assert not xvfb_left, f"the build left Xvfb running: pids {sorted(xvfb_left)}"
@@ -119,6 +121,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section(title)
         for line in lines:
             terminalreporter.write_line(line)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(phases.PhaseTimer(), "phases")  # the table of phases at the end
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

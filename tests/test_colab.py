@@ -5,8 +5,12 @@ Colab's versions come from the committed snapshot of its runtimes (tools/colab/,
 tools/colab_snapshot.py). The notebook tests run each one as Colab would, in each runtime the book
 is tested on: in .venv-colab (the current runtime, Python 3.13) and .venv-colab-2026.07 (Python
 3.12), made by `make colab-env` with the snapshot's versions, with ``google.colab`` importable and
-no DISPLAY; and once more in Binder's environment (.venv-binder from binder/, `make binder-env`), as
-a host that is not Colab. Each notebook carries its helpers/, so no repository stands in for anything.
+no DISPLAY; and, as hosts that are not Colab, in Kaggle's image (.venv-kaggle from tools/kaggle/,
+`make kaggle-env`) and in Binder's environment (.venv-binder from binder/, `make binder-env`). Each
+notebook carries its helpers/, so no repository stands in for anything. The environments' runs go
+side by side, bounded by the cores (tests/host_runs.py); a new environment is one more entry in VENVS
+and HOSTS. Where this machine has no Python for an environment its tests are skipped, and fail with
+GYM_ON_A_SERVER_ALL_HOSTS=1 (as in CI).
 """
 
 from __future__ import annotations
@@ -18,12 +22,17 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext
 import nbformat
+import phases
 import pytest
+from host_runs import HostRuns, workers
 
 from conftest import ROOT, page, report
 from helpers import render
@@ -32,8 +41,11 @@ from tools.colab_notebooks import chapters
 
 # Each Colab runtime the notebooks run in, and its virtualenv (see the Makefile's colab-env).
 COLAB_VENVS = {"latest": ROOT / ".venv-colab", "2026.07": ROOT / ".venv-colab-2026.07"}
-# Every environment the notebooks run in: Colab's runtimes, and Binder's (the Makefile's binder-env).
-VENVS = {**COLAB_VENVS, "binder": ROOT / ".venv-binder"}
+# Every environment the notebooks run in: Colab's runtimes, Kaggle's image (the Makefile's kaggle-env)
+# and Binder's (binder-env).
+VENVS = {**COLAB_VENVS, colab_snapshot.KAGGLE: ROOT / ".venv-kaggle", "binder": ROOT / ".venv-binder"}
+# The host each environment stands for, as tests/colab_execute.py takes it.
+HOSTS = {**dict.fromkeys(COLAB_VENVS, "colab"), colab_snapshot.KAGGLE: "kaggle", "binder": "binder"}
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[str]:
@@ -128,9 +140,10 @@ def test_a_pin_that_differs_from_colabs_version_says_so_and_why_in_the_front_mat
         )
 
 
-@pytest.mark.parametrize("runtime", colab_snapshot.RUNTIMES)
-def test_the_colab_environments_versions_are_the_snapshots(runtime: str) -> None:
-    venv = COLAB_VENVS[runtime]
+@pytest.mark.host_environment
+@pytest.mark.parametrize("runtime", colab_snapshot.PYTHONS)
+def test_the_colab_and_kaggle_environments_versions_are_the_snapshots(runtime: str) -> None:
+    venv = VENVS[runtime]
     colab_python(runtime)  # makes the virtualenv if it is not there yet
     frozen = (venv / "pristine.txt").read_text().splitlines()
     installed = {colab_snapshot.key(n): v for n, v in (line.split("==") for line in frozen if "==" in line)}
@@ -207,8 +220,8 @@ def test_a_notebook_keeps_its_own_helpers_when_the_repository_has_changed_them(t
     assert run.stdout.splitlines()[-1] == f"{workdir / 'helpers' / 'render.py'} True"
 
 
-def colab_python(runtime: str) -> Path:
-    """The Python of an environment's virtualenv, made by make; skip where there is no such Python."""
+def make_environment(runtime: str) -> str | None:
+    """Make an environment's virtualenv with make; None, or why not: this machine has no Python for it."""
     made = subprocess.run(
         ["make", "--no-print-directory", f"{VENVS[runtime].name}/installed"],
         cwd=ROOT,
@@ -216,9 +229,49 @@ def colab_python(runtime: str) -> Path:
         text=True,
     )
     if "No Python" in made.stdout + made.stderr:
-        pytest.skip(made.stdout.strip().splitlines()[-1])
+        return made.stdout.strip().splitlines()[-1]
     assert made.returncode == 0, f"make {VENVS[runtime].name} failed:\n{made.stdout[-4000:]}\n{made.stderr[-4000:]}"
+    return None
+
+
+def skip_without(missing: str | None) -> None:
+    """Skip a test whose environment has no Python here; fail instead where CI asks for every host."""
+    if missing and os.environ.get("GYM_ON_A_SERVER_ALL_HOSTS") == "1":
+        pytest.fail(f"{missing} (GYM_ON_A_SERVER_ALL_HOSTS=1: every host environment must run)")
+    if missing:
+        pytest.skip(missing)
+
+
+def colab_python(runtime: str) -> Path:
+    """The Python of an environment's virtualenv, made by make; skip where there is no such Python."""
+    skip_without(make_environment(runtime))
     return VENVS[runtime] / "bin" / "python"
+
+
+def kaggle_python() -> Path:
+    """The Python of .venv-kaggle, Kaggle's image (made by make); skip where there is no such Python."""
+    return colab_python(colab_snapshot.KAGGLE)
+
+
+def test_an_environment_without_its_python_is_skipped_here_and_fails_where_ci_asks_for_every_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    remake = ["-W", "tests/kaggle-requirements.txt"]  # as if it had changed: make remakes the virtualenv
+    made = subprocess.run(
+        ["make", "--no-print-directory", *remake, ".venv-kaggle/installed", "KAGGLE_PYTHON="],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    missing = made.stdout.strip().splitlines()[-1]
+    assert made.returncode != 0 and missing.startswith("No Python 3.12 found for the kaggle runtime"), made.stdout
+
+    monkeypatch.delenv("GYM_ON_A_SERVER_ALL_HOSTS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=re.escape(missing)):
+        skip_without(missing)
+    monkeypatch.setenv("GYM_ON_A_SERVER_ALL_HOSTS", "1")
+    with pytest.raises(pytest.fail.Exception, match="every host environment must run"):
+        skip_without(missing)
 
 
 LOST_FILES = """
@@ -256,34 +309,80 @@ def colab_environment(venv: Path) -> dict[str, str]:
     return {**environment, "PATH": os.pathsep.join(path)}
 
 
-_RUNS: dict[str, list[str]] = {}
+@dataclass
+class NotebookRun:
+    """One chapter's notebook run in one environment (see notebook_run)."""
+
+    missing: str | None  # why the environment could not be made here, if it could not
+    process: subprocess.CompletedProcess[str] | None = None
+    workdir: Path | None = None
+    seconds: float = 0.0
 
 
-@pytest.mark.parametrize("runtime", VENVS)
-@pytest.mark.parametrize("chapter", chapters())
-def test_the_notebook_runs_top_to_bottom_in_each_colab_runtime_and_on_binder(runtime: str, chapter: str) -> None:
-    python, venv = colab_python(runtime), VENVS[runtime]
-    host = "binder" if runtime == "binder" else "colab"
-    start = time.monotonic()
+_MADE: dict[str, str | None] = {}  # each environment, once made: None, or why it cannot be here
+
+
+def notebook_run(runtime: str, chapter: str) -> NotebookRun:
+    """Run a chapter's notebook in an environment, as its host would (on a worker thread of HostRuns)."""
+    if runtime not in _MADE:  # an environment's runs go one at a time: the first makes it
+        _MADE[runtime] = make_environment(runtime)
+    if _MADE[runtime]:
+        return NotebookRun(_MADE[runtime])
+    venv, start = VENVS[runtime], time.monotonic()
     restore_colab_env(venv)
     workdir = ROOT / "_build" / f"notebooks-{runtime}" / Path(chapter).name  # Colab's /content
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix="gym-") as ray_tmp:  # short: Ray's socket paths
+        process = subprocess.run(
+            [venv / "bin" / "python", ROOT / "tests" / "colab_execute.py", ROOT / f"{chapter}.ipynb", workdir]
+            + [HOSTS[runtime]],
+            cwd=workdir,
+            env={**colab_environment(venv), "RAY_TMPDIR": ray_tmp},
+            capture_output=True,
+            text=True,
+        )
+    return NotebookRun(None, process, workdir, time.monotonic() - start)
 
-    run = subprocess.run(
-        [python, ROOT / "tests" / "colab_execute.py", ROOT / f"{chapter}.ipynb", workdir, host],
-        cwd=workdir,
-        env=colab_environment(venv),
-        capture_output=True,
-        text=True,
-    )
+
+NOTEBOOK_TEST = "test_the_notebook_runs_top_to_bottom_in_each_host_environment"
+
+
+@pytest.fixture(scope="module")
+def host_runs(request: pytest.FixtureRequest) -> Iterator[HostRuns[NotebookRun]]:
+    """The notebook runs of the tests selected, started together, several at once (tests/host_runs.py)."""
+    tasks = [
+        (item.callspec.params["runtime"], item.callspec.params["chapter"])
+        for item in request.session.items
+        if getattr(item, "originalname", None) == NOTEBOOK_TEST
+    ]
+    runs = HostRuns(tasks, notebook_run, workers())
+    yield runs
+    runs.close()
+    for runtime, seconds in runs.seconds.items():
+        phases.record(f"{runtime} ({VENVS[runtime].name}): its runs added up", seconds)
+    phases.record(f"all of them, {workers()} at a time (wall time)", runs.ended - runs.started)
+
+
+_RUNS: dict[str, list[str]] = {}
+
+
+@pytest.mark.host_environment
+@pytest.mark.parametrize("runtime", VENVS)
+@pytest.mark.parametrize("chapter", chapters())
+def test_the_notebook_runs_top_to_bottom_in_each_host_environment(
+    host_runs: HostRuns[NotebookRun], runtime: str, chapter: str
+) -> None:
+    outcome = host_runs.result((runtime, chapter))
+    skip_without(outcome.missing)
+    run, workdir, venv = outcome.process, outcome.workdir, VENVS[runtime]
 
     assert run.returncode == 0, f"{chapter}.ipynb failed in {runtime}:\n{run.stdout[-6000:]}\n{run.stderr[-3000:]}"
     result = json.loads(run.stdout.splitlines()[-1])
     executed = nbformat.read(workdir / "executed.ipynb", as_version=4)
     setup_said = "".join(output.get("text", "") for output in executed.cells[1].outputs).strip().splitlines()
     assert setup_said[-1].startswith(f"Ready for {chapter}.md"), f"{chapter} in {runtime}: {setup_said}"
-    if host == "binder":
+    if runtime == "binder":
         assert len(setup_said) == 1, f"binder/ lacks what {chapter} installs: {setup_said}"
     # the whole troubleshooting part: the index page and one page per area
     explained = "\n".join(path.read_text() for path in sorted((ROOT / "book").glob("troubleshooting*.md")))
@@ -294,11 +393,15 @@ def test_the_notebook_runs_top_to_bottom_in_each_colab_runtime_and_on_binder(run
     if runtime not in _RUNS:
         _RUNS[runtime] = []
         report(f"Chapters run as notebooks in {runtime} ({venv.name})", _RUNS[runtime])
-    _RUNS[runtime].append(f"{time.monotonic() - start:6.1f} s  {chapter}: {result['cells']} cells{stderr}")
+    _RUNS[runtime].append(f"{outcome.seconds:6.1f} s  {chapter}: {result['cells']} cells{stderr}")
 
 
+@pytest.mark.host_environment
 @pytest.mark.parametrize("runtime", colab_snapshot.RUNTIMES)
-def test_each_public_helper_imports_on_colabs_stack(runtime: str, tmp_path: Path) -> None:
+def test_each_public_helper_imports_on_colabs_stack(
+    host_runs: HostRuns[NotebookRun], runtime: str, tmp_path: Path
+) -> None:
+    host_runs.close()  # the notebook runs are over: this test restores and uses the same virtualenvs
     python, venv = colab_python(runtime), COLAB_VENVS[runtime]
     restore_colab_env(venv)
     setup = code_cells(nbformat.read(ROOT / "book/setup.ipynb", as_version=4))[0]
