@@ -2,9 +2,9 @@
 
 The notebooks of intro, setup, query and video need nothing beyond what such a host has, so each
 runs top to bottom there, and its setup cell ends with one line that says so. The environment is
-an existing virtualenv, named by GYM_OFFLINE_VENV (by default .venv-kaggle, the Kaggle parity
-environment: Kaggle's published lists, tools/kaggle/, on Python 3.12), without pyvirtualdisplay, as
-on Kaggle; the test skips where that virtualenv does not exist. pip is pointed at an address where
+the Kaggle parity environment (.venv-kaggle: Kaggle's published lists, tools/kaggle/, on Python
+3.12, made where missing and put back as made), without pyvirtualdisplay, as on Kaggle; or the
+virtualenv that GYM_OFFLINE_VENV names. pip is pointed at an address where
 no index answers (PIP_INDEX_URL), so every `pip install` of the setup cell fails as it would there.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_colab import colab_environment
+from test_colab import colab_environment, kaggle_python, restore_colab_env
 
 from conftest import ROOT
 
@@ -27,9 +27,14 @@ NO_INDEX = "http://127.0.0.1:9/simple/"  # the discard port: nothing answers the
 
 
 def offline_python() -> Path:
-    venv = Path(os.environ.get("GYM_OFFLINE_VENV", ROOT / ".venv-kaggle"))
+    """GYM_OFFLINE_VENV's Python, or the Kaggle parity environment's, as `make kaggle-env` made it."""
+    if "GYM_OFFLINE_VENV" not in os.environ:
+        python = kaggle_python()  # makes .venv-kaggle where it is missing
+        restore_colab_env(python.parent.parent)  # the host runs' setup cells installed pyvirtualdisplay
+        return python
+    venv = Path(os.environ["GYM_OFFLINE_VENV"])
     if not (venv / "bin" / "python").exists():
-        pytest.skip(f"no virtualenv at {venv} (set GYM_OFFLINE_VENV, or make the Kaggle parity environment)")
+        pytest.skip(f"no virtualenv at {venv} (GYM_OFFLINE_VENV)")
     return venv / "bin" / "python"
 
 
