@@ -27,12 +27,11 @@ BIN    := $(VENV)/bin
 # libx11-6:                   Xlib, which the glfw wheel's own libglfw loads for its X11 windows
 # x11vnc:                     the VNC server that book/watch attaches to the virtual display
 # novnc, websockify:          noVNC, the browser's VNC client, and the relay that serves it (book/watch)
-# chromium:                   book/watch takes screenshots of noVNC and MuJoCo's web viewer in it
+# chromium:                   book/watch takes screenshots of noVNC and MuJoCo's web viewer in it,
+#                             and the tests open every built page in it
 APT_PACKAGES := xvfb xauth x11-utils cmake g++ zlib1g-dev python3-venv \
                 libegl1 libgl1 libgl1-mesa-dri libosmesa6 libx11-6 \
                 x11vnc novnc websockify chromium
-# chromium:                   the tests open every built page in a real browser
-TEST_APT_PACKAGES := chromium
 
 # Chapters import helpers/render.py, and shell out to the virtualenv's python and pip.
 export PYTHONPATH := $(CURDIR)
@@ -67,7 +66,7 @@ SITE_FINGERPRINT := $(shell cat _static/* _templates/*/* tools/build_report.py t
 # When make started: `make test` counts the time until pytest starts as its setup (tests/phases.py).
 MAKE_STARTED := $(shell date +%s.%N)
 
-.PHONY: book test clean bench notebooks colab-env kaggle-env binder-env system-packages test-system-packages
+.PHONY: book test clean bench notebooks colab-env kaggle-env binder-env system-packages
 
 book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
@@ -81,7 +80,7 @@ book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	echo $(SITE_FINGERPRINT) > _build/site-fingerprint
 
 # The linter and formatter first (ruff.toml), then the helpers' docstring examples and the tests.
-test: system-packages test-system-packages $(VENV)/installed $(DOWNLOADS)/done
+test: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	ruff check .
 	ruff format --check .
 	GYM_ON_A_SERVER_MAKE_STARTED=$(MAKE_STARTED) pytest -p no:cacheprovider --doctest-modules helpers tools examples tests
@@ -113,9 +112,6 @@ endef
 
 system-packages:
 	$(call apt_install,$(APT_PACKAGES))
-
-test-system-packages:
-	$(call apt_install,$(TEST_APT_PACKAGES))
 
 $(VENV)/installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
