@@ -86,13 +86,15 @@ def reproduce(
         gymnasium.error.ResetNeeded: Cannot call env.step() before calling env.reset()
         >>> reproduce(shell="echo DISPLAY=$DISPLAY").lines
         ['DISPLAY=']
+        >>> reproduce(shell="echo DISPLAY=$DISPLAY", DISPLAY=":744").lines
+        ['DISPLAY=:744']
     """
-    variables = child_environment(
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    defaults: dict[str, str | None] = {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         **({} if display else {"DISPLAY": None}),
         **({} if xvfb_installed else {"PATH": tempfile.mkdtemp(prefix="empty-path-")}),
-        **environment,
-    )
+    }
+    variables = child_environment(**(defaults | environment))  # the caller's changes win
     if shell is not None:
         command: list[str] = ["bash", "-c", shell]
     else:
