@@ -49,10 +49,10 @@ FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt
 DOWNLOADS := $(VENV)/downloads
 export GYM_ON_A_SERVER_DOWNLOADS := $(CURDIR)/$(DOWNLOADS)
 
-# The site's own styles (_static/) and its build report extension (tools/build_report.py) reach
+# The site's own styles (_static/) and its extensions (tools/build_report.py, tools/launch_links.py) reach
 # _build/html only when Sphinx writes a page, and it writes none when no chapter changed: when they
 # changed, every page is written again (nothing re-executes).
-SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py | sha256sum | cut -c1-16)
+SITE_FINGERPRINT := $(shell cat _static/* tools/build_report.py tools/launch_links.py | sha256sum | cut -c1-16)
 
 .PHONY: book test clean bench notebooks colab-env binder-env system-packages test-system-packages
 
