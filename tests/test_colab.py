@@ -72,7 +72,8 @@ def test_the_notebook_is_the_chapter_after_one_setup_cell(chapter: str) -> None:
     assert setup.startswith(colab_notebooks.SETUP_TITLE)
     assert rest == code_cells(jupytext.read(ROOT / f"{chapter}.md"))
     markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
-    assert not re.search(r"\{(doc|ref|glue)[:\w]*\}`|^\([\w-]+\)=$", markdown, re.M), "MyST that Colab would show raw"
+    raw_myst = r"\{(doc|ref|glue|py)[:\w]*\}`|^\([\w-]+\)=$"  # roles and labels, which Colab shows as typed
+    assert not re.search(raw_myst, markdown, re.M), "MyST that Colab would show raw"
     glued = re.findall(r"\{glue[:\w]*\}`([\w-]+)`", (ROOT / f"{chapter}.md").read_text())
     for name in glued:  # shown as `name`, which the cell that computes it prints on Colab
         assert f"`{name}`" in markdown and any(f'glue("{name}",' in cell for cell in rest)

@@ -71,14 +71,17 @@ def repository() -> tuple[str, str]:
 
 
 def chapters() -> list[str]:
-    """The documents listed in _toc.yml, root first, then each part's chapters, as paths without the .md.
+    """The executable documents listed in _toc.yml (those with a kernel), root first, as paths without the .md.
+
+    A page without a kernelspec, such as the API reference (book/api.md), runs nothing and gets no notebook.
 
     Example:
         >>> chapters()[:2]
         ['book/intro', 'book/setup']
     """
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"], *(entry["file"] for part in toc["parts"] for entry in part["chapters"])]
+    documents = [toc["root"], *(entry["file"] for part in toc["parts"] for entry in part["chapters"])]
+    return [document for document in documents if "kernelspec" in jupytext.read(ROOT / f"{document}.md").metadata]
 
 
 def colab_link(chapter: str) -> str:
@@ -113,6 +116,8 @@ def plain_markdown(chapter: str, text: str) -> str:
     Example:
         >>> plain_markdown("book/atari", "Each step is {glue:text}`v5_frameskip` frames.")
         'Each step is `v5_frameskip` frames.'
+        >>> plain_markdown("book/video", "Record with {py:obj}`~helpers.render.wrap_env`.")
+        'Record with `wrap_env`.'
     """
     source = (ROOT / f"{chapter}.md").read_text()
     titles = dict(re.findall(r"^\(([\w-]+)\)=\n#+ (.+)$", source, re.M))
@@ -127,6 +132,7 @@ def plain_markdown(chapter: str, text: str) -> str:
     text = re.sub(r"\{doc\}`([^`<]+)`", doc, text)
     text = text.replace("{chapter-time}`run`", "the time shown on its web page")
     text = re.sub(r"\{glue(?::\w+)?\}`(?:[^`]*::)?([\w-]+)(?::[^`]*)?`", r"`\1`", text)
+    text = re.sub(r"\{py:\w+\}`~(?:[\w.]+\.)?(\w+)`", r"`\1`", text)  # a link to the API page: its name
     return re.sub(r"\{ref\}`([^`<]+)`", lambda match: titles.get(match[1], match[1]), text)
 
 

@@ -6,10 +6,14 @@ sees it. Kaggle, SageMaker Studio Lab and Paperspace Gradient have no setting th
 them to the same menu. Each opens the page's committed notebook, book/<chapter>.ipynb, from the
 repository and branch named in _config.yml, in the URL format the host documents. A page with no
 notebook beside its .md gets none of them.
+
+The download menu's .ipynb is that notebook too: sphinx-book-theme would offer the build's executed
+copy, which lacks the setup cell that carries helpers/ and so fails at its first import elsewhere.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +80,18 @@ def add_launch_links(app: Sphinx, pagename: str, templatename: str, context: dic
             )
 
 
+def serve_runnable_notebook(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Put the page's committed notebook where its .ipynb download button points, over the executed copy."""
+    notebook = Path(app.srcdir) / f"{pagename}.ipynb"
+    if notebook.exists() and context.get("ipynb_source"):
+        shutil.copyfile(notebook, Path(app.outdir) / "_sources" / context["ipynb_source"])
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the badge after the "Last executed" line, and the menu after sphinx-book-theme's own buttons (501)."""
+    """Register the badge after the "Last executed" line, the menu and download after the theme's (501)."""
     app.connect("doctree-resolved", colab_badge, priority=501)
     app.connect("html-page-context", add_launch_links, priority=502)
+    app.connect("html-page-context", serve_runnable_notebook, priority=502)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
