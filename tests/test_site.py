@@ -26,17 +26,11 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, sync_playwright
 
 from conftest import ROOT, cells, embedded_videos, page, report
+from helpers.vnc import CHROMIUM
+from helpers.vnc import CHROMIUM_FLAGS as HEADLESS_FLAGS
 from tools.colab_notebooks import chapters, colab_link
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
+CHROMIUM_FLAGS = [*HEADLESS_FLAGS, "--autoplay-policy=no-user-gesture-required"]  # videos play untouched
 SCREENSHOTS = ROOT / "_build" / "test-artefacts" / "screenshots"
 MAX_PAGE_BYTES = 3_000_000
 MAX_VIDEO_BYTES = 1_500_000
