@@ -171,6 +171,14 @@ def page(built_book: Path, chapter: str) -> BeautifulSoup:
     return BeautifulSoup((built_book / f"{chapter}.html").read_text(), "html.parser")
 
 
+def chapter_body(built_book: Path, chapter: str) -> BeautifulSoup:
+    """A chapter's page without its opening copy-this cell (tests/test_copy_this.py tests that one)."""
+    soup = page(built_book, chapter)
+    for recipe in soup.select("div.cell.tag_copy-this"):
+        recipe.decompose()
+    return soup
+
+
 @dataclass(frozen=True)
 class Video:
     """An mp4 as a reader's browser gets it, and what ffmpeg makes of it."""

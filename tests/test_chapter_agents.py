@@ -8,7 +8,7 @@ from pathlib import Path
 import gymnasium as gym
 import pytest
 
-from conftest import Video, embedded_videos, page
+from conftest import Video, chapter_body, embedded_videos
 
 ENVIRONMENTS = ["MountainCar-v0", "CartPole-v1"]
 REPORT = re.compile(
@@ -22,7 +22,7 @@ CAPTION = re.compile(r"^(?P<env>\S+), (?P<agent>[^:]+): (?P<steps>\d+) steps, re
 def evaluations(built_book: Path) -> dict[str, dict[str, re.Match[str]]]:
     """The page's printed evaluations: {env id: {agent: report line}}."""
     found: dict[str, dict[str, re.Match[str]]] = {}
-    for output in page(built_book, "book/agents").select("div.cell_output pre"):
+    for output in chapter_body(built_book, "book/agents").select("div.cell_output pre"):
         for match in REPORT.finditer(output.get_text()):
             found.setdefault(match["env"], {})[match["agent"]] = match
     return found
@@ -31,7 +31,7 @@ def evaluations(built_book: Path) -> dict[str, dict[str, re.Match[str]]]:
 def filmed_episodes(built_book: Path) -> dict[str, dict[str, tuple[re.Match[str], Video]]]:
     """The page's captioned videos, decoded: {env id: {agent: (caption, video)}}."""
     found: dict[str, dict[str, tuple[re.Match[str], Video]]] = {}
-    for figure in page(built_book, "book/agents").select("div.cell_output figure"):
+    for figure in chapter_body(built_book, "book/agents").select("div.cell_output figure"):
         caption = CAPTION.match(figure.figcaption.get_text().strip())
         assert caption, f"unexpected caption: {figure.figcaption.get_text()!r}"
         [video] = embedded_videos(figure)
@@ -80,7 +80,7 @@ def test_the_random_car_never_reaches_the_flag_and_the_balanced_pole_stays_up_to
 
 
 def test_the_page_plots_each_environments_returns(built_book: Path) -> None:
-    images = page(built_book, "book/agents").select("div.cell_output img")
+    images = chapter_body(built_book, "book/agents").select("div.cell_output img")
 
     assert len(images) == 2
     assert all(Path(built_book, "book", image["src"]).is_file() for image in images)

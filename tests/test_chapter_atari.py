@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import embedded_videos, page, run_python
+from conftest import chapter_body, embedded_videos, run_python
 
 ATARI_PY_MISSING_ROM = (
     "Exception: ROM is missing for pong, see https://github.com/openai/atari-py#roms for instructions"
@@ -19,7 +19,7 @@ EMBEDDED_LIMIT = 1_500_000  # bytes of base64 in the page, per video
 
 @pytest.fixture(scope="module")
 def soup(built_book: Path):
-    return page(built_book, "book/atari")
+    return chapter_body(built_book, "book/atari")
 
 
 def errors(soup) -> list[str]:

@@ -9,7 +9,7 @@ import gymnasium as gym
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import cells, embedded_videos, page, run_python
+from conftest import cells, chapter_body, embedded_videos, run_python
 
 CHAPTER = "book/box2d_toy_text"
 PAGE_LIMIT = 3_000_000  # bytes of HTML, videos included
@@ -19,7 +19,7 @@ WITHOUT_BOX2D = "import sys\nsys.modules['Box2D'] = None\n"
 
 @pytest.fixture(scope="module")
 def soup(built_book: Path) -> BeautifulSoup:
-    return page(built_book, CHAPTER)
+    return chapter_body(built_book, CHAPTER)
 
 
 def output_of(soup: BeautifulSoup, source_contains: str) -> str:

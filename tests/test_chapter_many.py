@@ -11,12 +11,12 @@ import pytest
 import ray
 from bs4 import BeautifulSoup
 
-from conftest import Video, cell_output, embedded_videos, page, report
+from conftest import Video, cell_output, chapter_body, embedded_videos, report
 
 
 @pytest.fixture(scope="module")
 def soup(built_book: Path) -> BeautifulSoup:
-    return page(built_book, "book/many")
+    return chapter_body(built_book, "book/many")
 
 
 @pytest.fixture(scope="module")

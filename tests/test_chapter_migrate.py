@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import cells, embedded_videos, page
+from conftest import cells, chapter_body, embedded_videos
 from helpers.render import Agent, query_environment
 
 
 @pytest.fixture(scope="module")
 def migrate(built_book: Path) -> BeautifulSoup:
-    return page(built_book, "book/migrate")
+    return chapter_body(built_book, "book/migrate")
 
 
 # (the old line, as the page runs it; the error it gives today; a line of the fix that runs after it)

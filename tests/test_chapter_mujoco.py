@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, cell_output, embedded_videos, page
+from conftest import ROOT, cell_output, chapter_body, embedded_videos
 
 BACKENDS = ("egl", "osmesa", "glfw")
 GLFW_WITHOUT_DISPLAY = "GLFWError: (65550) b'X11: The DISPLAY environment variable is missing'"
@@ -16,7 +16,7 @@ GLFW_WITHOUT_DISPLAY = "GLFWError: (65550) b'X11: The DISPLAY environment variab
 
 @pytest.fixture(scope="module")
 def soup(built_book: Path) -> BeautifulSoup:
-    return page(built_book, "book/mujoco")
+    return chapter_body(built_book, "book/mujoco")
 
 
 def test_the_page_embeds_a_video_of_each_robot_that_decodes_with_one_frame_a_step(soup: BeautifulSoup) -> None:

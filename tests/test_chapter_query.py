@@ -10,7 +10,7 @@ import gymnasium as gym
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import page
+from conftest import chapter_body, page
 from helpers.render import compare_environments, query_environment
 from tools.colab_notebooks import chapters
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*is out of date")  # old versio
 
 @pytest.fixture(scope="module")
 def soup(built_book: Path) -> BeautifulSoup:
-    return page(built_book, "book/query")
+    return chapter_body(built_book, "book/query")
 
 
 def outputs(soup: BeautifulSoup) -> list[str]:

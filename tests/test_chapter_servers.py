@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, cell_output, embedded_videos, page
+from conftest import ROOT, cell_output, chapter_body, embedded_videos
 
 GPU_RECORD = json.loads((ROOT / "bench" / "gpu" / "nvidia-h200.json").read_text())
 DOCKERFILE = (ROOT / "docker" / "Dockerfile").read_text()
@@ -20,7 +20,7 @@ CI_EXAMPLE = ROOT / "examples" / "ci" / "record-agent.yml"
 
 @pytest.fixture(scope="module")
 def soup(built_book: Path) -> BeautifulSoup:
-    return page(built_book, "book/servers")
+    return chapter_body(built_book, "book/servers")
 
 
 def measured_error(label: str) -> str:

@@ -6,12 +6,12 @@ import importlib.metadata
 import re
 from pathlib import Path
 
-from conftest import page
+from conftest import chapter_body
 from tools import colab_snapshot
 
 
 def test_the_setup_page_shows_why_the_2021_apt_line_fails_and_a_passing_check(built_book: Path) -> None:
-    soup = page(built_book, "book/setup")
+    soup = chapter_body(built_book, "book/setup")
     text = soup.get_text()
 
     assert "E: Unable to locate package python-opengl" in text
@@ -22,7 +22,7 @@ def test_the_setup_page_shows_why_the_2021_apt_line_fails_and_a_passing_check(bu
 
 
 def test_the_packages_that_pip_brings_are_glued_from_their_metadata(built_book: Path) -> None:
-    soup = page(built_book, "book/setup")
+    soup = chapter_body(built_book, "book/setup")
     pasted = [span.get_text() for span in soup.select("span.pasted-text")]
     classic_control = [
         re.split(r"[<>=!~ ;]", requirement)[0]
@@ -36,7 +36,7 @@ def test_the_packages_that_pip_brings_are_glued_from_their_metadata(built_book: 
 
 
 def test_what_the_page_says_colab_has_is_the_committed_snapshot_of_each_runtime(built_book: Path) -> None:
-    table = page(built_book, "book/setup").find("table", id="colab-has")
+    table = chapter_body(built_book, "book/setup").find("table", id="colab-has")
     runtimes = {"Current runtime": "latest", "Runtime 2026.07": "2026.07"}
     header = [th.get_text(" ", strip=True) for th in table.select("thead th")]
     columns = {

@@ -11,14 +11,14 @@ import PIL.Image
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import Video, embedded_videos, page
+from conftest import Video, chapter_body, embedded_videos
 
 EMBEDDED_LIMIT = 500_000  # bytes of page a 200-step classic-control episode may take
 
 
 @pytest.fixture(scope="module")
 def soup(built_book: Path) -> BeautifulSoup:
-    return page(built_book, "book/video")
+    return chapter_body(built_book, "book/video")
 
 
 def videos_with_their_steps(soup: BeautifulSoup) -> list[tuple[Video, int]]:
