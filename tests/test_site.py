@@ -306,7 +306,7 @@ def test_the_sitemap_lists_every_chapter_at_its_published_address(built_book: Pa
     namespace = {"sitemap": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
     assert sorted(loc.text for loc in sitemap.findall("sitemap:url/sitemap:loc", namespace)) == sorted(
-        base + f"{chapter}.html" for chapter in chapters()
+        base + f"{page}.html" for page in [*chapters(), "book/api"]
     )
 
 
