@@ -85,13 +85,15 @@ def poster(html: str) -> PIL.Image.Image:
     return PIL.Image.open(io.BytesIO(base64.b64decode(data)))
 
 
-@pytest.mark.parametrize("height, width", [(48, 64), (210, 160)])
-def test_show_video_shows_the_first_frame_as_poster_at_the_videos_size(tmp_path: Path, height: int, width: int) -> None:
+@pytest.mark.parametrize("height, width, scale", [(48, 64, 5), (210, 160, 2), (240, 320, 1), (400, 600, 1)])
+def test_show_video_shows_the_first_frame_as_poster_at_a_whole_multiple_of_the_videos_size(
+    tmp_path: Path, height: int, width: int, scale: int
+) -> None:
     html = show_video(clip(tmp_path / "grey.mp4", 100, (height, width))).data
 
     image = poster(html)
     assert image.size == (width, height)
-    assert f'width="{width}" height="{height}"' in html
+    assert f'width="{width * scale}" height="{height * scale}"' in html  # at least 320 px wide, pixels kept square
     assert all(abs(value - 100) <= 3 for value in image.convert("L").getextrema())  # the first frame, not a later one
     assert len(html) < len(base64.b64encode((tmp_path / "grey.mp4").read_bytes())) + 4_000  # a small poster
 
