@@ -5,7 +5,7 @@
 //    line. (Sphinx's searchtools.js takes the whole of the page's main element, or for a result in
 //    the index, the index entry's empty target.)
 // 2. A result in the index links to the index entry's target, just under the section's heading:
-//    the page opens with that heading in view.
+//    the page opens with that heading in view, without a long smooth scroll.
 // 3. The results, and a page opened from them, highlight the searched words, but not one-letter
 //    ones: a pasted message such as b'X11: ...' would otherwise highlight every letter b.
 
@@ -46,9 +46,14 @@ document.addEventListener("DOMContentLoaded", () => {
   };
 });
 
-const showTargetHeading = () => {
+// A page opened at an anchor shows it at once (the theme scrolls smoothly, which across a long page
+// would still be under way when the reader looks). An index entry's target (id "index-N": an empty
+// span, or the paragraph under the heading) sits just below its section's heading: the page shows
+// the section from its heading.
+const showTarget = () => {
   const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-  if (target && !target.textContent.trim() && target.closest("section")) target.closest("section").scrollIntoView();
+  const shown = target && target.id.startsWith("index-") ? target.closest("section") || target : target;
+  if (shown) shown.scrollIntoView({behavior: "instant"});
 };
-window.addEventListener("load", showTargetHeading);
-window.addEventListener("hashchange", showTargetHeading);
+window.addEventListener("load", showTarget);
+window.addEventListener("hashchange", () => location.hash.startsWith("#index-") && showTarget());

@@ -127,18 +127,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(phases.PhaseTimer(), "phases")  # the table of phases at the end
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the checks listed in tests/known-failures.txt as expected to fail, with the reason given there."""
-    listed = dict(
-        line.split("  # ", 1)
-        for line in (ROOT / "tests" / "known-failures.txt").read_text().splitlines()
-        if line and not line.startswith("#")
-    )
-    for item in items:
-        if item.nodeid in listed:
-            item.add_marker(pytest.mark.xfail(reason=f"issue 24: {listed[item.nodeid]}", strict=False))
-
-
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[XVFB_BEFORE_TESTS] = running_xvfb()
     session.config.stash[RAY_BEFORE_TESTS] = running_processes(RAY_PROCESSES)
