@@ -42,6 +42,21 @@ def test_each_cell_shows_what_it_printed_as_one_block(built_book: Path, chapter:
         assert len(streams) <= 1, f"{chapter}: printed output split in {len(streams)} blocks: {cell.get_text()[:300]}"
 
 
+CODE_COLUMN = 80  # characters: what the page's code column shows without scrolling sideways
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_line_of_code_fits_the_code_column(built_book: Path, chapter: str) -> None:
+    long = [
+        line
+        for block in page(built_book, chapter).select("div.cell_input pre")
+        for line in block.get_text().splitlines()
+        if len(line) > CODE_COLUMN
+    ]
+
+    assert long == [], f"{len(long)} lines of code in {chapter} are over {CODE_COLUMN} characters: {long[:3]}"
+
+
 def executed_on(text: str) -> datetime:
     """A date as the pages write it, e.g. '26 November 2026, 02:30' (UTC)."""
     return datetime.strptime(text, "%d %B %Y, %H:%M").replace(tzinfo=timezone.utc)

@@ -41,7 +41,7 @@ def test_the_page_shows_this_machines_renderer_next_to_the_gpus_from_its_record(
     "source, label, message",
     [
         ('"MUJOCO_EGL_DEVICE_ID": "1"', "egl device id 1 on a one-GPU machine", "must be an integer between 0 and 0"),
-        ('"/nonexistent.json"}))', "egl with no usable vendor file", "Cannot initialize a EGL device display"),
+        ('"/nonexistent.json"},', "egl with no usable vendor file", "Cannot initialize a EGL device display"),
     ],
 )
 def test_each_gpu_mistake_executed_here_gives_the_message_measured_on_the_gpu(
