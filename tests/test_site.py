@@ -66,8 +66,9 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-# Waits up to 10 s for the video's first frame, then plays it for half a second. (A <source>
-# that fails to decode reports its error on itself, not on the <video>: hence the time limit.)
+# Waits up to 10 s for the video's first frame, then plays it for half a second, counting the
+# "timeupdate" events that playing fires (a loop shorter than that may end where it started). (A
+# <source> that fails to decode reports its error on itself, not on the <video>: hence the limit.)
 VIDEO_STATE = """async (video) => {
     if (video.readyState < 2) {
         await new Promise((resolve) => {
@@ -77,11 +78,12 @@ VIDEO_STATE = """async (video) => {
         });
     }
     if (video.readyState >= 2 && !video.error) {
+        let updates = 0;
+        video.addEventListener("timeupdate", () => updates++);
         await video.play();
-        const start = video.currentTime;
         await new Promise((resolve) => setTimeout(resolve, 500));
         return {readyState: video.readyState, duration: video.duration, error: null,
-                advanced: video.currentTime !== start, paused: video.paused};
+                advanced: updates > 0, paused: video.paused};
     }
     return {readyState: video.readyState, duration: video.duration,
             error: video.error ? video.error.code : "no frame within 10 s"};
