@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from jupyter_cache import get_cache
 
 from conftest import ROOT, page
 from tools.colab_notebooks import chapters
@@ -40,6 +41,19 @@ def test_each_cell_shows_what_it_printed_as_one_block(built_book: Path, chapter:
     for cell in page(built_book, chapter).select("div.cell"):
         streams = cell.select("div.cell_output > div.output.stream")
         assert len(streams) <= 1, f"{chapter}: printed output split in {len(streams)} blocks: {cell.get_text()[:300]}"
+
+
+def test_the_execution_cache_holds_each_cells_printed_output_in_one_piece(built_book: Path) -> None:
+    """Pieces the kernel sent apart, which myst-nb would join with a newline, even inside a line."""
+    cache = get_cache(str(built_book.parent / ".jupyter_cache"))
+    records = cache.list_cache_records()
+
+    assert len(records) >= len(chapters())
+    for record in records:
+        code = [cell for cell in cache.get_cache_bundle(record.pk).nb.cells if cell.cell_type == "code"]
+        for number, cell in enumerate(code, 1):
+            names = [output.name for output in cell.outputs if output.output_type == "stream"]
+            assert len(names) == len(set(names)), f"{record.uri}: code cell {number} printed in pieces: {names}"
 
 
 CODE_COLUMN = 80  # characters: what the page's code column shows without scrolling sideways

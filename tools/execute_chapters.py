@@ -89,6 +89,35 @@ def failing_cell(notebook: nbformat.NotebookNode) -> int:
     return next((n for n, cell in enumerate(code, 1) if cell.get("execution_count") is None), len(code))
 
 
+def merge_streams(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Join each cell's printed pieces into one output per stream, exactly as printed.
+
+    The kernel sends what a cell prints in pieces, cut by its flush timer anywhere, even inside a
+    line. myst-nb's nb_merge_streams joins pieces with a newline, which breaks such a line in two on
+    the page; joined here first, myst-nb finds one piece and changes nothing.
+
+    Example:
+        >>> pieces = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("ids: ", "42\\n")]
+        >>> cell = nbformat.v4.new_code_cell(outputs=pieces)
+        >>> merge_streams(nbformat.v4.new_notebook(cells=[cell])).cells[0].outputs
+        [{'output_type': 'stream', 'name': 'stdout', 'text': 'ids: 42\\n'}]
+    """
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        streams: dict[str, nbformat.NotebookNode] = {}
+        outputs = []
+        for output in cell.outputs:
+            if output.output_type == "stream" and output.name in streams:
+                streams[output.name].text += output.text
+                continue
+            if output.output_type == "stream":
+                streams[output.name] = output
+            outputs.append(output)
+        cell.outputs = outputs
+    return notebook
+
+
 def execute(chapter: str, notebook: nbformat.NotebookNode, timeout: int, allow_errors: bool) -> dict:
     """In a worker process: run one chapter under its own display and temporary folder."""
     server, display = start_xvfb()
@@ -106,7 +135,7 @@ def execute(chapter: str, notebook: nbformat.NotebookNode, timeout: int, allow_e
     if result.err is not None:
         error = type(result.err).__name__
         failure = f"{chapter}.md: code cell {failing_cell(notebook)} failed: {error}\n{result.exc_string}"
-    return {"notebook": notebook, "seconds": result.time, "failure": failure}
+    return {"notebook": merge_streams(notebook), "seconds": result.time, "failure": failure}
 
 
 def main() -> int:
