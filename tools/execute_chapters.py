@@ -90,17 +90,17 @@ def failing_cell(notebook: nbformat.NotebookNode) -> int:
 
 
 def merge_streams(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Join each cell's printed pieces into one output per stream, exactly as printed.
+    r"""Join each cell's printed pieces into one output per stream, exactly as printed.
 
     The kernel sends what a cell prints in pieces, cut by its flush timer anywhere, even inside a
     line. myst-nb's nb_merge_streams joins pieces with a newline, which breaks such a line in two on
     the page; joined here first, myst-nb finds one piece and changes nothing.
 
     Example:
-        >>> pieces = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("ids: ", "42\\n")]
+        >>> pieces = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("ids: ", "42\n")]
         >>> cell = nbformat.v4.new_code_cell(outputs=pieces)
         >>> merge_streams(nbformat.v4.new_notebook(cells=[cell])).cells[0].outputs
-        [{'output_type': 'stream', 'name': 'stdout', 'text': 'ids: 42\\n'}]
+        [{'output_type': 'stream', 'name': 'stdout', 'text': 'ids: 42\n'}]
     """
     for cell in notebook.cells:
         if cell.cell_type != "code":
