@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from jupyter_cache import get_cache
 
 from conftest import ROOT, page
+from tools import execute_chapters
 from tools.colab_notebooks import chapters
 
 
@@ -45,7 +46,7 @@ def test_each_cell_shows_what_it_printed_as_one_block(built_book: Path, chapter:
 
 def test_the_execution_cache_holds_each_cells_printed_output_in_one_piece(built_book: Path) -> None:
     """Pieces the kernel sent apart, which myst-nb would join with a newline, even inside a line."""
-    cache = get_cache(str(built_book.parent / ".jupyter_cache"))
+    cache = get_cache(str(execute_chapters.CACHE))  # what the build just filled
     records = cache.list_cache_records()
 
     assert len(records) >= len(chapters())
