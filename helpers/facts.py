@@ -185,12 +185,12 @@ def _registered_spec(env_id: str) -> Any:
     )
 
 
-def _make(env_id: str, spec: Any) -> Any:
-    """gymnasium.make(env_id), or SuiteNotInstalled when its suite's package cannot be imported."""
+def _make(env_id: str, spec: Any, **make_arguments: Any) -> Any:
+    """gymnasium.make(env_id, **make_arguments), or SuiteNotInstalled when its suite's package cannot be imported."""
     import gymnasium as gym
 
     try:
-        return gym.make(env_id)
+        return gym.make(env_id, **make_arguments)
     except (gym.error.DependencyNotInstalled, ImportError) as error:
         suite = suite_of(env_id, spec.entry_point if isinstance(spec.entry_point, str) else "")
         if suite is None or installed(suite.module):

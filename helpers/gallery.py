@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .facts import import_third_party_environments, query_environment
+from .facts import _make, import_third_party_environments
 
 __all__ = ["Gallery", "GalleryRow", "gallery", "gallery_ids"]
 
@@ -189,8 +189,7 @@ def _render_row(env_id: str) -> GalleryRow:
     spec = gym.spec(env_id)
     family = family_of(spec.entry_point)
     try:
-        facts = query_environment(env_id)
-        env = gym.make(env_id, render_mode="rgb_array")
+        env = _make(env_id, spec, render_mode="rgb_array")  # as query_environment makes it, to draw
     except Exception as error:  # noqa: BLE001 - any failure is what the gallery shows
         return GalleryRow(env_id, family, error=_last_line(error))
     modes = tuple(env.metadata.get("render_modes", ()))
@@ -211,8 +210,8 @@ def _render_row(env_id: str) -> GalleryRow:
             modes,
             f"{frame.shape[1]} x {frame.shape[0]}",
             ms,
-            facts.max_episode_steps,
-            facts.reward_threshold,
+            spec.max_episode_steps,  # what query_environment reports, from the registration
+            spec.reward_threshold,
             _thumbnail(frame),
         )
     except Exception as error:  # noqa: BLE001
@@ -267,9 +266,9 @@ def gallery(env_ids: Iterable[str] | None = None, *, progress: Callable[[str], N
 
     Each row has a thumbnail of the first frame, the render modes, the frame size, the
     milliseconds one step and its ``rgb_array`` render took here, the reward threshold and
-    episode limit from ``query_environment``, or the error that stopped it. For each family,
-    one environment is also tried with ``render_mode="human"`` in a process without
-    ``DISPLAY``, which shows whether that family needs Xvfb for windows.
+    episode limit from its registration (what ``query_environment`` reports), or the error that
+    stopped it. For each family, one environment is also tried with ``render_mode="human"`` in a
+    process without ``DISPLAY``, which shows whether that family needs Xvfb for windows.
 
     Example:
         >>> shown = gallery(["CartPole-v1", "Blackjack-v1"])
