@@ -30,6 +30,8 @@ RAY_PROCESSES = {"raylet", "gcs_server"}  # a local Ray cluster's own servers, s
 VIEWER_BEFORE_TESTS = pytest.StashKey[set[int]]()
 VIEWER_PROCESSES = {"x11vnc", "websockify", "chromium"}  # book/watch's VNC view and the browser that looks at it
 sys.path.insert(0, str(ROOT))  # helpers/, when pytest runs without the Makefile's PYTHONPATH
+from host_runs import RUNS_FOLDER_PREFIX, finish_notebook_runs, in_a_runs_folder, notebook_runs  # noqa: E402
+
 from helpers.reproduce import child_environment  # noqa: E402
 
 
@@ -41,12 +43,14 @@ def run_python(code: str, **env_changes: str | None) -> subprocess.CompletedProc
     )
 
 
-def running_processes(names: set[str]) -> set[int]:
+def running_processes(names: set[str], *, with_host_runs: bool = False) -> set[int]:
     """Process ids of the running processes of those names started from this repository.
 
     A process started by xvfb-run, by the chapters or by the tests has its working directory in
     the repository (Ray's servers take the directory of the Python that ran ray.init()); other
-    projects' processes on the same machine are not ours to count.
+    projects' processes on the same machine are not ours to count. Those of the notebook runs
+    that go alongside the tests (tests/host_runs.py: started in a runs folder) count only
+    with_host_runs: a test's guard cannot tell when they start or end.
     """
     pids = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -58,42 +62,48 @@ def running_processes(names: set[str]) -> set[int]:
         except OSError:  # the process ended while we looked
             continue
         name, state = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2]
-        here = cwd.is_relative_to(ROOT) or (pwd is not None and Path(os.fsdecode(pwd[1])).is_relative_to(ROOT))
-        if name in names and state != "Z" and here:  # a zombie has exited already
+        folders = [cwd, *([Path(os.fsdecode(pwd[1]))] if pwd else [])]
+        here = any(folder.is_relative_to(ROOT) for folder in folders)
+        theirs = not with_host_runs and any(in_a_runs_folder(folder) for folder in folders)
+        if name in names and state != "Z" and here and not theirs:  # a zombie has exited already
             pids.add(int(stat.parent.name))
     return pids
 
 
-def running_xvfb() -> set[int]:
+def running_xvfb(*, with_host_runs: bool = False) -> set[int]:
     """Process ids of the running Xvfb servers started from this repository."""
-    return running_processes({"Xvfb"})
+    return running_processes({"Xvfb"}, with_host_runs=with_host_runs)
 
 
-def left_running(names: set[str], before: set[int]) -> set[int]:
+def left_running(names: set[str], before: set[int], *, with_host_runs: bool = False) -> set[int]:
     """The processes of those names started since `before` and still running after a few seconds' grace.
 
     xvfb-run and pyvirtualdisplay signal Xvfb to stop and do not wait for it to exit; nor does
     ray.shutdown() wait for Ray's servers.
     """
     deadline = time.monotonic() + 10
-    while (left := running_processes(names) - before) and time.monotonic() < deadline:
+    while (left := running_processes(names, with_host_runs=with_host_runs) - before) and time.monotonic() < deadline:
         time.sleep(0.2)
     return left
 
 
-def xvfb_left_running(before: set[int]) -> set[int]:
+def xvfb_left_running(before: set[int], *, with_host_runs: bool = False) -> set[int]:
     """The Xvfb servers started since `before` that are still running after a few seconds' grace."""
-    return left_running({"Xvfb"}, before)
+    return left_running({"Xvfb"}, before, with_host_runs=with_host_runs)
 
 
-def ray_left_running(before: set[int]) -> set[int]:
+def ray_left_running(before: set[int], *, with_host_runs: bool = False) -> set[int]:
     """Ray's servers (raylet, gcs_server) started since `before` that are still running after a few seconds' grace."""
-    return left_running(RAY_PROCESSES, before)
+    return left_running(RAY_PROCESSES, before, with_host_runs=with_host_runs)
 
 
 @pytest.fixture(scope="session")
-def built_book() -> Path:
-    """Build the book with `make book`, as a reader would, and return _build/html."""
+def built_book(request: pytest.FixtureRequest) -> Path:
+    """Build the book with `make book`, as a reader would, and return _build/html.
+
+    Then the notebook runs in the host environments start (tests/host_runs.py): they go on while
+    the other tests run.
+    """
     before, ray_before, start = running_xvfb(), running_processes(RAY_PROCESSES), time.monotonic()
     viewer_before = running_processes(VIEWER_PROCESSES)
     result = subprocess.run(["make", "--no-print-directory", "book"], cwd=ROOT, capture_output=True, text=True)
@@ -105,6 +115,7 @@ def built_book() -> Path:
     assert not ray_left, f"the build left a Ray cluster running (raylet, gcs_server): pids {sorted(ray_left)}"
     viewer_left = left_running(VIEWER_PROCESSES, viewer_before)
     assert not viewer_left, f"the build left x11vnc, websockify or chromium running: pids {sorted(viewer_left)}"
+    notebook_runs(request.session)
     return HTML
 
 
@@ -127,29 +138,35 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(phases.PhaseTimer(), "phases")  # the table of phases at the end
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that wait for the notebook runs, or use their virtualenvs, last: the runs go meanwhile."""
+    items.sort(key=lambda item: item.get_closest_marker("host_environment") is not None)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[XVFB_BEFORE_TESTS] = running_xvfb()
-    session.config.stash[RAY_BEFORE_TESTS] = running_processes(RAY_PROCESSES)
-    session.config.stash[VIEWER_BEFORE_TESTS] = running_processes(VIEWER_PROCESSES)
+    session.config.stash[XVFB_BEFORE_TESTS] = running_xvfb(with_host_runs=True)
+    session.config.stash[RAY_BEFORE_TESTS] = running_processes(RAY_PROCESSES, with_host_runs=True)
+    session.config.stash[VIEWER_BEFORE_TESTS] = running_processes(VIEWER_PROCESSES, with_host_runs=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    xvfb_left = xvfb_left_running(session.config.stash[XVFB_BEFORE_TESTS])
+    finish_notebook_runs(session)
+    xvfb_left = xvfb_left_running(session.config.stash[XVFB_BEFORE_TESTS], with_host_runs=True)
     if xvfb_left:
         print(f"\nFAILED: the tests left Xvfb running: pids {sorted(xvfb_left)}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    ray_left = ray_left_running(session.config.stash[RAY_BEFORE_TESTS])
+    ray_left = ray_left_running(session.config.stash[RAY_BEFORE_TESTS], with_host_runs=True)
     if ray_left:
         print(f"\nFAILED: the tests left a Ray cluster running (raylet, gcs_server): pids {sorted(ray_left)}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    viewer_left = left_running(VIEWER_PROCESSES, session.config.stash[VIEWER_BEFORE_TESTS])
+    viewer_left = left_running(VIEWER_PROCESSES, session.config.stash[VIEWER_BEFORE_TESTS], with_host_runs=True)
     if viewer_left:
         print(f"\nFAILED: the tests left x11vnc, websockify or chromium running: pids {sorted(viewer_left)}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def copy_repository(destination: Path, *, with_build: bool) -> Path:
-    """Copy the repository, sharing its .venv, leaving out git's data and recorded videos.
+    """Copy the repository, sharing its .venv, leaving out git's data, recorded videos and the notebook runs.
 
     With the build (and its execution cache) a `make book` in the copy starts warm; without, cold.
     """
@@ -159,7 +176,10 @@ def copy_repository(destination: Path, *, with_build: bool) -> Path:
         def video(n: str) -> bool:
             return n.startswith("video") and Path(folder, n).is_dir()
 
-        return [n for n in names if n in left_out or n.startswith(".venv-") or video(n)]
+        def runs(n: str) -> bool:
+            return Path(folder) == ROOT / "_build" and n.startswith(RUNS_FOLDER_PREFIX)
+
+        return [n for n in names if n in left_out or n.startswith(".venv-") or video(n) or runs(n)]
 
     shutil.copytree(ROOT, destination, symlinks=True, ignore=ignore)
     (destination / ".venv").symlink_to(ROOT / ".venv")

@@ -1,9 +1,12 @@
 """Where `make test`'s time goes: a table of its phases and their seconds, printed at the end.
 
 The phases: setup (make's prerequisites before pytest: Debian packages, virtualenv, downloads, and
-ruff), the build (`make book`, in the built_book fixture), the notebook runs in the host
-environments (with each environment's runs added up, since they go side by side), the browser
-tests, and the rest. Each test's wall time counts in one phase, less any build it waited for. With
+ruff), the build (`make book`, in the built_book fixture), the host environments' tests, the
+browser tests, and the rest. Each test's wall time counts in one phase, less any build it waited
+for. The notebook runs in the host environments start when the build ends and go on alongside the
+browser tests and the rest (tests/host_runs.py), so the host environments' phase is the time their
+tests still waited at the end; the rows below it give each environment's runs added up, and the
+runs' wall time from the build's end. With
 GYM_ON_A_SERVER_PHASES set to a file name, the rows are also written there as JSON (bench/run.py).
 Figures, not assertions.
 """

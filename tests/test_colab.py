@@ -22,30 +22,27 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext
 import nbformat
-import phases
 import pytest
-from host_runs import HostRuns, workers
+from host_runs import (
+    COLAB_VENVS,
+    VENVS,
+    HostRuns,
+    NotebookRun,
+    colab_environment,
+    finish_notebook_runs,
+    make_environment,
+    notebook_runs,
+    restore_colab_env,
+)
 
 from conftest import ROOT, page, report
 from helpers import render
 from tools import colab_notebooks, colab_snapshot
 from tools.colab_notebooks import chapters
-
-# Each Colab runtime the notebooks run in, and its virtualenv (see the Makefile's colab-env).
-COLAB_VENVS = {"latest": ROOT / ".venv-colab", "2026.07": ROOT / ".venv-colab-2026.07"}
-# Every environment the notebooks run in: Colab's runtimes, Kaggle's image (the Makefile's kaggle-env)
-# and Binder's (binder-env).
-VENVS = {**COLAB_VENVS, colab_snapshot.KAGGLE: ROOT / ".venv-kaggle", "binder": ROOT / ".venv-binder"}
-# The host each environment stands for, as tests/colab_execute.py takes it.
-HOSTS = {**dict.fromkeys(COLAB_VENVS, "colab"), colab_snapshot.KAGGLE: "kaggle", "binder": "binder"}
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[str]:
@@ -221,20 +218,6 @@ def test_a_notebook_keeps_its_own_helpers_when_the_repository_has_changed_them(t
     assert run.stdout.splitlines()[-1] == f"{workdir / 'helpers' / 'render.py'} True"
 
 
-def make_environment(runtime: str) -> str | None:
-    """Make an environment's virtualenv with make; None, or why not: this machine has no Python for it."""
-    made = subprocess.run(
-        ["make", "--no-print-directory", f"{VENVS[runtime].name}/installed"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if "No Python" in made.stdout + made.stderr:
-        return made.stdout.strip().splitlines()[-1]
-    assert made.returncode == 0, f"make {VENVS[runtime].name} failed:\n{made.stdout[-4000:]}\n{made.stderr[-4000:]}"
-    return None
-
-
 def skip_without(missing: str | None) -> None:
     """Skip a test whose environment has no Python here; fail instead where CI asks for every host."""
     if missing and os.environ.get("GYM_ON_A_SERVER_ALL_HOSTS") == "1":
@@ -275,94 +258,10 @@ def test_an_environment_without_its_python_is_skipped_here_and_fails_where_ci_as
         skip_without(missing)
 
 
-LOST_FILES = """
-import importlib.metadata, pathlib
-for dist in importlib.metadata.distributions():
-    record = dist.read_text("RECORD") or ""  # read by hand: csv misreads some RECORDs (pygame's)
-    paths = [line.rsplit(",", 2)[0].strip('"') for line in record.splitlines() if line]
-    if any(not pathlib.Path(dist.locate_file(p)).exists() for p in paths if "__pycache__" not in p):
-        print(f"{dist.metadata['Name']}=={dist.version}")
-"""
-
-
-def restore_colab_env(venv: Path) -> None:
-    """Put a Colab virtualenv back as `make colab-env` made it: a notebook's setup cell installs into it."""
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "--quiet", "--disable-pip-version-check"]
-    pristine = set((venv / "pristine.txt").read_text().splitlines())
-    now = set(subprocess.run([*pip, "freeze"], capture_output=True, text=True, check=True).stdout.splitlines())
-    if added := sorted(line.split("==")[0] for line in now - pristine):
-        subprocess.run([*pip, "uninstall", "--yes", *added], capture_output=True, check=True)
-    if changed := sorted(pristine - now):
-        subprocess.run([*pip, "install", "--no-deps", *changed], capture_output=True, check=True)
-    # Two distributions can install the same module (pygame-ce and pygame both install pygame/):
-    # uninstalling the added one deletes files of the one Colab has, so reinstall what lost files.
-    lost = subprocess.run([venv / "bin" / "python", "-c", LOST_FILES], capture_output=True, text=True, check=True)
-    if damaged := lost.stdout.split():
-        subprocess.run([*pip, "install", "--no-deps", "--force-reinstall", *damaged], capture_output=True, check=True)
-
-
-def colab_environment(venv: Path) -> dict[str, str]:
-    """This environment as a Colab kernel sees it: no display, no path to helpers/, Colab's Python first."""
-    ours = {str(ROOT / ".venv" / "bin"), *(str(v / "bin") for v in VENVS.values())}
-    path = [str(venv / "bin"), *(p for p in os.environ["PATH"].split(os.pathsep) if p not in ours)]
-    unset = {"DISPLAY", "PYTHONPATH", "VIRTUAL_ENV", "MUJOCO_GL", "PYOPENGL_PLATFORM"}
-    environment = {name: value for name, value in os.environ.items() if name not in unset}
-    return {**environment, "PATH": os.pathsep.join(path)}
-
-
-@dataclass
-class NotebookRun:
-    """One chapter's notebook run in one environment (see notebook_run)."""
-
-    missing: str | None  # why the environment could not be made here, if it could not
-    process: subprocess.CompletedProcess[str] | None = None
-    workdir: Path | None = None
-    seconds: float = 0.0
-
-
-_MADE: dict[str, str | None] = {}  # each environment, once made: None, or why it cannot be here
-
-
-def notebook_run(runtime: str, chapter: str) -> NotebookRun:
-    """Run a chapter's notebook in an environment, as its host would (on a worker thread of HostRuns)."""
-    if runtime not in _MADE:  # an environment's runs go one at a time: the first makes it
-        _MADE[runtime] = make_environment(runtime)
-    if _MADE[runtime]:
-        return NotebookRun(_MADE[runtime])
-    venv, start = VENVS[runtime], time.monotonic()
-    restore_colab_env(venv)
-    workdir = ROOT / "_build" / f"notebooks-{runtime}" / Path(chapter).name  # Colab's /content
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    with tempfile.TemporaryDirectory(prefix="gym-") as ray_tmp:  # short: Ray's socket paths
-        process = subprocess.run(
-            [venv / "bin" / "python", ROOT / "tests" / "colab_execute.py", ROOT / f"{chapter}.ipynb", workdir]
-            + [HOSTS[runtime]],
-            cwd=workdir,
-            env={**colab_environment(venv), "RAY_TMPDIR": ray_tmp},
-            capture_output=True,
-            text=True,
-        )
-    return NotebookRun(None, process, workdir, time.monotonic() - start)
-
-
-NOTEBOOK_TEST = "test_the_notebook_runs_top_to_bottom_in_each_host_environment"
-
-
-@pytest.fixture(scope="module")
-def host_runs(request: pytest.FixtureRequest) -> Iterator[HostRuns[NotebookRun]]:
-    """The notebook runs of the tests selected, started together, several at once (tests/host_runs.py)."""
-    tasks = [
-        (item.callspec.params["runtime"], item.callspec.params["chapter"])
-        for item in request.session.items
-        if getattr(item, "originalname", None) == NOTEBOOK_TEST
-    ]
-    runs = HostRuns(tasks, notebook_run, workers())
-    yield runs
-    runs.close()
-    for runtime, seconds in runs.seconds.items():
-        phases.record(f"{runtime} ({VENVS[runtime].name}): its runs added up", seconds)
-    phases.record(f"all of them, {workers()} at a time (wall time)", runs.ended - runs.started)
+@pytest.fixture
+def host_runs(request: pytest.FixtureRequest) -> HostRuns[NotebookRun]:
+    """The session's notebook runs (tests/host_runs.py): started when the book was built, or now."""
+    return notebook_runs(request.session)
 
 
 _RUNS: dict[str, list[str]] = {}
@@ -407,9 +306,9 @@ def test_the_notebook_runs_top_to_bottom_in_each_host_environment(
 @pytest.mark.host_environment
 @pytest.mark.parametrize("runtime", colab_snapshot.RUNTIMES)
 def test_each_public_helper_imports_on_colabs_stack(
-    host_runs: HostRuns[NotebookRun], runtime: str, tmp_path: Path
+    request: pytest.FixtureRequest, runtime: str, tmp_path: Path
 ) -> None:
-    host_runs.close()  # the notebook runs are over: this test restores and uses the same virtualenvs
+    finish_notebook_runs(request.session)  # this test restores and uses the runs' virtualenvs
     python, venv = colab_python(runtime), COLAB_VENVS[runtime]
     restore_colab_env(venv)
     setup = code_cells(nbformat.read(ROOT / "book/setup.ipynb", as_version=4))[0]

@@ -19,8 +19,9 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
+from host_runs import COLAB_VENVS, colab_environment, finish_notebook_runs, restore_colab_env
 from playwright.sync_api import Browser
-from test_colab import COLAB_VENVS, code_cells, colab_environment, colab_python, restore_colab_env
+from test_colab import code_cells, colab_python
 from test_site import browser, site  # noqa: F401 - fixtures
 
 from conftest import ROOT, decode_video, page
@@ -32,6 +33,8 @@ SCREEN = {"width": 1400, "height": 900}
 ENVIRONMENTS = {"repository": ROOT / ".venv"} | {
     runtime: venv for runtime, venv in COLAB_VENVS.items() if (venv / "bin" / "python").exists()
 }
+# The Colab ones are the notebook runs' too (tests/host_runs.py): those cases come after the runs.
+RUNTIMES = [pytest.param(r, marks=[pytest.mark.host_environment] if r != "repository" else []) for r in ENVIRONMENTS]
 # Run after the cell: where, if anywhere, this kernel would import helpers from.
 WHERE_HELPERS = "import importlib.util\nprint(importlib.util.find_spec('helpers'))"
 
@@ -58,11 +61,12 @@ def test_the_copy_this_cell_comes_right_after_the_title_and_one_sentence_and_imp
     assert not re.search(r"^\s*(from|import)\s+helpers\b", copy_this(chapter), re.M)
 
 
-def run_alone(chapter: str, runtime: str, workdir: Path) -> nbformat.NotebookNode:
+def run_alone(chapter: str, runtime: str, workdir: Path, session: pytest.Session) -> nbformat.NotebookNode:
     """Execute the chapter's copy-this cell in a fresh kernel started in workdir; return the notebook executed."""
     venv = ENVIRONMENTS[runtime]
     cells = [copy_this(chapter), WHERE_HELPERS]
     if runtime != "repository":  # a Colab notebook: its setup cell first, as the reader would run it
+        finish_notebook_runs(session)
         restore_colab_env(venv)
         cells.insert(0, code_cells(nbformat.read(ROOT / f"book/{chapter}.ipynb", as_version=4))[0])
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in cells])
@@ -81,13 +85,15 @@ def run_alone(chapter: str, runtime: str, workdir: Path) -> nbformat.NotebookNod
     return nbformat.read(workdir / "executed.ipynb", as_version=4)
 
 
-@pytest.mark.parametrize("runtime", ENVIRONMENTS)
+@pytest.mark.parametrize("runtime", RUNTIMES)
 @pytest.mark.parametrize("chapter", HOW_TO)
-def test_the_copy_this_cell_runs_on_its_own_from_an_empty_folder(chapter: str, runtime: str, tmp_path: Path) -> None:
+def test_the_copy_this_cell_runs_on_its_own_from_an_empty_folder(
+    chapter: str, runtime: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     workdir = tmp_path / "empty"
     workdir.mkdir()
 
-    executed = run_alone(chapter, runtime, workdir)
+    executed = run_alone(chapter, runtime, workdir, request.session)
 
     *_, cell, where = executed.cells
     if runtime == "repository":  # a Colab notebook's setup cell writes helpers/ beside it, on purpose

@@ -15,7 +15,8 @@ from urllib.parse import urljoin
 
 import nbformat
 import pytest
-from test_colab import code_cells, colab_environment
+from host_runs import colab_environment
+from test_colab import code_cells
 
 from conftest import ROOT, page
 from tools import colab_notebooks

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_colab import colab_environment, kaggle_python, restore_colab_env
+from host_runs import colab_environment, restore_colab_env
+from test_colab import kaggle_python
 
 from conftest import ROOT
 
