@@ -66,7 +66,7 @@ SITE_FINGERPRINT := $(shell cat _static/* _templates/*/* tools/build_report.py t
 # When make started: `make test` counts the time until pytest starts as its setup (tests/phases.py).
 MAKE_STARTED := $(shell date +%s.%N)
 
-.PHONY: book test clean bench notebooks colab-env kaggle-env binder-env system-packages
+.PHONY: book test clean bench notebooks colab-env kaggle-env binder-env system-packages always
 
 book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	@if [ "$$(cat _build/fingerprint 2>/dev/null)" != "$(FINGERPRINT)" ]; then \
@@ -79,11 +79,12 @@ book: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	echo $(FINGERPRINT) > _build/fingerprint
 	echo $(SITE_FINGERPRINT) > _build/site-fingerprint
 
-# The linter and formatter first (ruff.toml), then the helpers' docstring examples and the tests.
+# The linter and formatter first (ruff.toml), then the helpers' docstring examples and the tests;
+# pytest ends with the slowest tests and the table of phases (tests/phases.py).
 test: system-packages $(VENV)/installed $(DOWNLOADS)/done
 	ruff check .
 	ruff format --check .
-	GYM_ON_A_SERVER_MAKE_STARTED=$(MAKE_STARTED) pytest -p no:cacheprovider --doctest-modules helpers tools examples tests
+	GYM_ON_A_SERVER_MAKE_STARTED=$(MAKE_STARTED) pytest -p no:cacheprovider --durations=20 --doctest-modules helpers tools examples tests
 
 clean:
 	rm -rf _build
@@ -143,11 +144,28 @@ COLAB_PYTHON_2026_07 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin
 
 colab-env: $(COLAB_VENV)/installed $(COLAB_VENV)-2026.07/installed
 
+# The host environments' virtualenvs are made once per machine for the same inputs, and kept in
+# $(VENV_CACHE), each in a folder named after a hash of this Makefile, the files it is made from
+# and its Python; .venv-colab and the others are links to their folder there. So a fresh clone on a
+# machine that made them before links at once, and a changed input makes a new one. The tests put a
+# virtualenv back as it was made (its pristine.txt) before each use: two checkouts can share one,
+# though not while both run their tests.
+VENV_CACHE ?= $(HOME)/.cache/gym-on-a-server/venvs
+
+# $(call cached_venv,NAME,FILES,PYTHON): the folder in the cache for virtualenv NAME made from FILES with PYTHON.
+cached_venv = $(VENV_CACHE)/$(1)-$(shell { cat Makefile $(2)$(if $(3),; $(3) -VV; echo $(3)); } | sha256sum | cut -c1-16)
+
+# $(call link_venv,VENV,CACHED): make VENV a link to its folder in the cache, unless it is already.
+define link_venv
+	@[ "$$(readlink $(1))" = "$(2)" ] || { rm -rf $(1) && ln -s $(2) $(1) && echo "$(1) -> $(2)"; }
+endef
+
 # $(call colab_venv,VENV,PYTHON,RUNTIME[,MORE]): MORE, more pip arguments. pristine.txt records the
 # fresh environment, which the test puts back before each notebook.
 define colab_venv
 	@test -n "$(2)" || { echo "No Python $$(python3 tools/colab_snapshot.py python $(3)) found for the $(3) runtime (set COLAB_PYTHON / COLAB_PYTHON_2026_07 / KAGGLE_PYTHON)"; exit 3; }
 	rm -rf $(1)
+	mkdir -p $(VENV_CACHE)
 	$(2) -m venv $(1)
 	$(1)/bin/pip install --quiet --upgrade pip
 	$(2) tools/colab_snapshot.py constraints $(3) > $(1)/constraints.txt
@@ -156,11 +174,20 @@ define colab_venv
 	touch $(1)/installed
 endef
 
-$(COLAB_VENV)/installed: tests/colab-requirements.txt tools/colab/latest/pip-freeze.txt
-	$(call colab_venv,$(COLAB_VENV),$(COLAB_PYTHON),latest)
+COLAB_CACHED := $(call cached_venv,colab,tests/colab-requirements.txt tools/colab/latest/pip-freeze.txt,$(COLAB_PYTHON))
+COLAB_2026_07_CACHED := $(call cached_venv,colab-2026.07,tests/colab-requirements.txt tools/colab/2026.07/pip-freeze.txt,$(COLAB_PYTHON_2026_07))
 
-$(COLAB_VENV)-2026.07/installed: tests/colab-requirements.txt tools/colab/2026.07/pip-freeze.txt
-	$(call colab_venv,$(COLAB_VENV)-2026.07,$(COLAB_PYTHON_2026_07),2026.07)
+$(COLAB_VENV)/installed: $(COLAB_CACHED)/installed always
+	$(call link_venv,$(COLAB_VENV),$(COLAB_CACHED))
+
+$(COLAB_CACHED)/installed:
+	$(call colab_venv,$(COLAB_CACHED),$(COLAB_PYTHON),latest)
+
+$(COLAB_VENV)-2026.07/installed: $(COLAB_2026_07_CACHED)/installed always
+	$(call link_venv,$(COLAB_VENV)-2026.07,$(COLAB_2026_07_CACHED))
+
+$(COLAB_2026_07_CACHED)/installed:
+	$(call colab_venv,$(COLAB_2026_07_CACHED),$(COLAB_PYTHON_2026_07),2026.07)
 
 # Kaggle's image (tools/kaggle/SOURCE.md): Colab's runtime of 2026-05-14 on Python 3.12, plus what
 # Kaggle adds that the notebooks may meet (tests/kaggle-requirements.txt). tests/test_colab.py runs
@@ -171,8 +198,13 @@ KAGGLE_PYTHON ?= $(COLAB_PYTHON_2026_07)
 
 kaggle-env: $(KAGGLE_VENV)/installed
 
-$(KAGGLE_VENV)/installed: tests/colab-requirements.txt tests/kaggle-requirements.txt tools/kaggle/pip-freeze.txt
-	$(call colab_venv,$(KAGGLE_VENV),$(KAGGLE_PYTHON),kaggle,-r tests/kaggle-requirements.txt)
+KAGGLE_CACHED := $(call cached_venv,kaggle,tests/colab-requirements.txt tests/kaggle-requirements.txt tools/kaggle/pip-freeze.txt,$(KAGGLE_PYTHON))
+
+$(KAGGLE_VENV)/installed: $(KAGGLE_CACHED)/installed always
+	$(call link_venv,$(KAGGLE_VENV),$(KAGGLE_CACHED))
+
+$(KAGGLE_CACHED)/installed:
+	$(call colab_venv,$(KAGGLE_CACHED),$(KAGGLE_PYTHON),kaggle,-r tests/kaggle-requirements.txt)
 
 # Binder's environment (binder/: what mybinder.org builds for the Binder launch button): a
 # virtualenv of runtime.txt's Python with binder/requirements.txt, plus the kernel and the client
@@ -184,11 +216,20 @@ BINDER_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(BINDER_PYTHON_
 
 binder-env: $(BINDER_VENV)/installed
 
-$(BINDER_VENV)/installed: binder/requirements.txt binder/runtime.txt
+BINDER_CACHED := $(call cached_venv,binder,binder/requirements.txt binder/runtime.txt,$(BINDER_PYTHON))
+
+$(BINDER_VENV)/installed: $(BINDER_CACHED)/installed always
+	$(call link_venv,$(BINDER_VENV),$(BINDER_CACHED))
+
+$(BINDER_CACHED)/installed:
 	@test -n "$(BINDER_PYTHON)" || { echo "No Python $(BINDER_PYTHON_VERSION) found for Binder's environment (set BINDER_PYTHON)"; exit 3; }
-	rm -rf $(BINDER_VENV)
-	$(BINDER_PYTHON) -m venv $(BINDER_VENV)
-	$(BINDER_VENV)/bin/pip install --quiet --upgrade pip
-	$(BINDER_VENV)/bin/pip install --quiet -r binder/requirements.txt ipykernel==7.4.0 nbclient==0.11.0
-	$(BINDER_VENV)/bin/pip freeze > $(BINDER_VENV)/pristine.txt
+	rm -rf $(BINDER_CACHED)
+	mkdir -p $(VENV_CACHE)
+	$(BINDER_PYTHON) -m venv $(BINDER_CACHED)
+	$(BINDER_CACHED)/bin/pip install --quiet --upgrade pip
+	$(BINDER_CACHED)/bin/pip install --quiet -r binder/requirements.txt ipykernel==7.4.0 nbclient==0.11.0
+	$(BINDER_CACHED)/bin/pip freeze > $(BINDER_CACHED)/pristine.txt
 	touch $@
+
+# A prerequisite that is never up to date: the links above are checked on every make.
+always:

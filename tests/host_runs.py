@@ -235,7 +235,7 @@ def finish_notebook_runs(session: pytest.Session) -> None:
         phases.record(f"{runtime} ({VENVS[runtime].name}): its runs added up", seconds)
     if runs.seconds:
         wall = runs.ended - runs.started
-        phases.record(f"all of them, {workers()} at a time, from the build's end (wall time)", wall)
+        phases.record(f"all of them, {workers()} at a time (wall time, from their start)", wall)
 
 
 def in_a_runs_folder(path: Path) -> bool:

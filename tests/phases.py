@@ -6,7 +6,7 @@ browser tests, and the rest. Each test's wall time counts in one phase, less any
 for. The notebook runs in the host environments start when the build ends and go on alongside the
 browser tests and the rest (tests/host_runs.py), so the host environments' phase is the time their
 tests still waited at the end; the rows below it give each environment's runs added up, and the
-runs' wall time from the build's end. With
+runs' wall time from their start. With
 GYM_ON_A_SERVER_PHASES set to a file name, the rows are also written there as JSON (bench/run.py).
 Figures, not assertions.
 """
