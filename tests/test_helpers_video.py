@@ -357,7 +357,8 @@ def test_an_environment_that_raises_leaves_a_finished_video_of_the_steps_before(
 
     assert frame_counts(tmp_path) == {"rl-video-episode-0.mp4": 6}  # the reset frame and 5 steps
     assert not list(tmp_path.glob(".*.part"))
-    assert not [p for p in psutil.Process().children(recursive=True) if "ffmpeg" in p.name()]
+    # wrap_env's encoder is a child of this process (the notebook runs' are further down: tests/host_runs.py)
+    assert not [p for p in psutil.Process().children() if "ffmpeg" in p.name()]
     env.close()
 
 
