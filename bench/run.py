@@ -5,8 +5,10 @@
     python bench/run.py --phases-only          # only `make test`'s table of phases (the whole suite)
 
 Figures, not assertions: they vary with the machine and its load.
-  - a cold build (an empty execution cache) and a rebuild with no change, in a copy of the repository;
-  - then `make test` in that copy (its host environments' virtualenvs made afresh): the table of
+  - a cold build (an empty execution cache) and a rebuild with no change, in a fresh clone of the
+    repository's last commit (sharing .venv);
+  - then `make test` in that clone (its host environments' virtualenvs from this machine's cache,
+    made there where missing: see the Makefile's VENV_CACHE): the table of
     phases that it prints (tests/phases.py);
   - how long each chapter took to execute, from the execution cache;
   - each page's size, and each embedded video's size and seconds of footage;
@@ -35,7 +37,7 @@ from host_runs import workers  # noqa: E402
 from jupyter_cache import get_cache  # noqa: E402
 from phases import table  # noqa: E402
 
-from conftest import copy_repository, embedded_videos, page  # noqa: E402
+from conftest import embedded_videos, page  # noqa: E402
 from helpers.render import peak_memory  # noqa: E402
 from tools.colab_notebooks import chapters  # noqa: E402
 
@@ -51,9 +53,17 @@ def timed_make_book(repo: Path) -> float:
     return time.perf_counter() - start
 
 
+def fresh_clone(prefix: str) -> Path:
+    """A clone of the repository's last commit in a new temporary folder, sharing .venv."""
+    clone = Path(tempfile.mkdtemp(prefix=prefix)) / "repo"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    (clone / ".venv").symlink_to(ROOT / ".venv")
+    return clone
+
+
 def build_figures() -> tuple[float, float, dict[str, float], Path]:
-    """Cold build and no-change rebuild of a copy of the repository (sharing .venv)."""
-    copy = copy_repository(Path(tempfile.mkdtemp(prefix="bench-book-")) / "repo", with_build=False)
+    """Cold build and no-change rebuild of a fresh clone (sharing .venv)."""
+    copy = fresh_clone("bench-book-")
     cold, rebuild = timed_make_book(copy), timed_make_book(copy)
     cache = get_cache(copy / "_build" / ".jupyter_cache")
     executed = {Path(record.uri).stem: record.data["execution_seconds"] for record in cache.list_cache_records()}
@@ -61,7 +71,7 @@ def build_figures() -> tuple[float, float, dict[str, float], Path]:
 
 
 def phase_lines(copy: Path) -> list[str]:
-    """`make test` in a copy of the repository, and the table of its phases."""
+    """`make test` in a fresh clone, and the table of its phases (its log's end on stderr, if it failed)."""
     rows_file = copy / "_build" / "phases.json"
     start = time.perf_counter()
     test = subprocess.run(
@@ -72,11 +82,13 @@ def phase_lines(copy: Path) -> list[str]:
         text=True,
     )
     seconds = time.perf_counter() - start
+    if test.returncode:
+        print(test.stdout[-20_000:], test.stderr[-5_000:], sep="\n", file=sys.stderr)
     summary = test.stdout.strip().splitlines()[-1]  # pytest's last line: how many passed, failed, skipped
     return [
         "## The test suite",
         "",
-        f"`make test` in the copy, after its builds: {seconds:.0f} s, exit status {test.returncode},",
+        f"`make test` in the clone, after its builds: {seconds:.0f} s, exit status {test.returncode},",
         f"{summary.strip('= ')}.",
         f"Host environments side by side: {workers()} at a time. Its phases (tests/phases.py):",
         "",
@@ -174,7 +186,7 @@ def recording_lines() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recording-only", action="store_true", help="measure only the recording cases")
-    parser.add_argument("--phases-only", action="store_true", help="only make test's phases, in a copy")
+    parser.add_argument("--phases-only", action="store_true", help="only make test's phases, in a fresh clone")
     parser.add_argument("--case", nargs=3, metavar=("ENV_ID", "STEPS", "RECORDER"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.case:  # one measured case, in its own process
@@ -185,7 +197,7 @@ def main() -> None:
         print("\n".join(recording_lines()))
         return
     if arguments.phases_only:
-        copy = copy_repository(Path(tempfile.mkdtemp(prefix="bench-test-")) / "repo", with_build=False)
+        copy = fresh_clone("bench-test-")
         print("\n".join(phase_lines(copy)))
         shutil.rmtree(copy.parent)
         return
