@@ -100,6 +100,12 @@ class HostRuns(Generic[Result]):
                 self._busy -= {*task}
                 self._ready.notify_all()
 
+    def join(self) -> None:
+        """Wait for every run to end, those not started yet included."""
+        with self._ready:
+            while self._pending or self._busy:
+                self._ready.wait()
+
     def close(self) -> None:
         """Start nothing more, and wait for the runs going now to end."""
         with self._ready:
@@ -225,8 +231,14 @@ def notebook_runs(session: pytest.Session) -> HostRuns[NotebookRun]:
     return session.stash[_RUNS]
 
 
+def wait_for_notebook_runs(session: pytest.Session) -> None:
+    """Wait for every run of the session to end: for a test that uses their virtualenvs."""
+    if _RUNS in session.stash:
+        session.stash[_RUNS].join()
+
+
 def finish_notebook_runs(session: pytest.Session) -> None:
-    """Wait for the session's runs to end (a test that uses their virtualenvs), and record their phases once."""
+    """At the session's end: start no more runs, wait for those going, and record their phases once."""
     runs = session.stash.get(_RUNS, None)
     if runs is None or runs.closed:
         return

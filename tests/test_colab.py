@@ -33,10 +33,10 @@ from host_runs import (
     HostRuns,
     NotebookRun,
     colab_environment,
-    finish_notebook_runs,
     make_environment,
     notebook_runs,
     restore_colab_env,
+    wait_for_notebook_runs,
 )
 
 from conftest import ROOT, page, report
@@ -308,7 +308,7 @@ def test_the_notebook_runs_top_to_bottom_in_each_host_environment(
 def test_each_public_helper_imports_on_colabs_stack(
     request: pytest.FixtureRequest, runtime: str, tmp_path: Path
 ) -> None:
-    finish_notebook_runs(request.session)  # this test restores and uses the runs' virtualenvs
+    wait_for_notebook_runs(request.session)  # this test restores and uses the runs' virtualenvs
     python, venv = colab_python(runtime), COLAB_VENVS[runtime]
     restore_colab_env(venv)
     setup = code_cells(nbformat.read(ROOT / "book/setup.ipynb", as_version=4))[0]

@@ -19,7 +19,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-from host_runs import COLAB_VENVS, colab_environment, finish_notebook_runs, restore_colab_env
+from host_runs import COLAB_VENVS, colab_environment, restore_colab_env, wait_for_notebook_runs
 from playwright.sync_api import Browser
 from test_colab import code_cells, colab_python
 from test_site import browser, site  # noqa: F401 - fixtures
@@ -66,7 +66,7 @@ def run_alone(chapter: str, runtime: str, workdir: Path, session: pytest.Session
     venv = ENVIRONMENTS[runtime]
     cells = [copy_this(chapter), WHERE_HELPERS]
     if runtime != "repository":  # a Colab notebook: its setup cell first, as the reader would run it
-        finish_notebook_runs(session)
+        wait_for_notebook_runs(session)
         restore_colab_env(venv)
         cells.insert(0, code_cells(nbformat.read(ROOT / f"book/{chapter}.ipynb", as_version=4))[0])
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in cells])
