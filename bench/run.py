@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -93,6 +94,26 @@ def phase_lines(copy: Path) -> list[str]:
         f"Host environments side by side: {workers()} at a time. Its phases (tests/phases.py):",
         "",
         *table([tuple(row) for row in json.loads(rows_file.read_text())]),
+        "",
+        "Its slowest tests (pytest's --durations; a host environment's test waits for its notebook run,",
+        "and a test's setup may include the build):",
+        "",
+        *slowest_tests(test.stdout),
+    ]
+
+
+def slowest_tests(log: str) -> list[str]:
+    r"""The --durations lines of pytest's log, as a Markdown table.
+
+    Example:
+        >>> slowest_tests("== slowest 20 durations ==\n12.30s call     tests/test_a.py::test_b\n\n== 1 passed ==")
+        ['| Seconds | Part | Test |', '| ---: | --- | --- |', '| 12.3 | call | `tests/test_a.py::test_b` |']
+    """
+    rows = re.findall(r"^([\d.]+)s (setup|call|teardown) +(\S+)$", log.partition("slowest")[2], re.M)
+    return [
+        "| Seconds | Part | Test |",
+        "| ---: | --- | --- |",
+        *(f"| {float(seconds):.1f} | {part} | `{test}` |" for seconds, part, test in rows),
     ]
 
 
