@@ -85,7 +85,7 @@ def test_every_committed_notebook_is_what_make_notebooks_writes() -> None:
 
 
 def front_matter(chapter: str) -> dict:
-    return jupytext.read(ROOT / f"{chapter}.md").metadata.get("colab_setup") or {}
+    return colab_notebooks.front_matter(ROOT / f"{chapter}.md").get("colab_setup") or {}
 
 
 def replaced_colab_packages(pins: list[str], colab: dict[str, str]) -> dict[str, str]:

@@ -81,7 +81,20 @@ def chapters() -> list[str]:
     """
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     documents = [toc["root"], *(entry["file"] for part in toc["parts"] for entry in part["chapters"])]
-    return [document for document in documents if "kernelspec" in jupytext.read(ROOT / f"{document}.md").metadata]
+    return [document for document in documents if "kernelspec" in front_matter(ROOT / f"{document}.md")]
+
+
+def front_matter(path: Path) -> dict:
+    """The YAML header of a MyST document, without parsing the rest (as jupytext.read(path).metadata has it).
+
+    Example:
+        >>> front_matter(ROOT / "book" / "intro.md")["kernelspec"]["name"], front_matter(ROOT / "README.md")
+        ('python3', {})
+    """
+    text = path.read_text()
+    if not text.startswith("---\n"):
+        return {}
+    return yaml.safe_load(text[4 : text.index("\n---\n", 3)]) or {}
 
 
 def colab_link(chapter: str) -> str:
