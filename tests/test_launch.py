@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import jupytext
 import pytest
 import yaml
 
@@ -73,5 +72,5 @@ def test_binders_environment_has_the_books_versions_its_python_and_every_chapter
     apt = set((ROOT / "binder" / "apt.txt").read_text().split())
     wanted = set(colab_notebooks.DEFAULT_APT)
     for chapter in chapters():
-        wanted |= set((jupytext.read(ROOT / f"{chapter}.md").metadata.get("colab_setup") or {}).get("apt", []))
+        wanted |= set((colab_notebooks.front_matter(ROOT / f"{chapter}.md").get("colab_setup") or {}).get("apt", []))
     assert wanted <= apt, f"binder/apt.txt lacks {sorted(wanted - apt)}"

@@ -18,11 +18,9 @@ import shutil
 import sys
 from pathlib import Path
 
-import jupytext
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from colab_notebooks import DEFAULT_APT, DEFAULT_PIP, chapters  # noqa: E402 - tools/ is not a package
+from colab_notebooks import DEFAULT_APT, DEFAULT_PIP, chapters, front_matter  # noqa: E402 - tools/ is not a package
 from colab_snapshot import SNAPSHOT, key  # noqa: E402
 
 LISTS = ("pip-freeze.txt", "apt-list.txt")
@@ -35,7 +33,7 @@ def watched() -> tuple[set[str], set[str]]:
     apt = set(DEFAULT_APT)
     pins = list(DEFAULT_PIP)
     for chapter in chapters():
-        wants = jupytext.read(ROOT / f"{chapter}.md").metadata.get("colab_setup") or {}
+        wants = front_matter(ROOT / f"{chapter}.md").get("colab_setup") or {}
         pins += wants.get("pip", [])
         apt |= set(wants.get("apt", []))
     return pip | {key(pin.split("==")[0]) for pin in pins}, apt
