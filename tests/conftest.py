@@ -30,7 +30,14 @@ RAY_PROCESSES = {"raylet", "gcs_server"}  # a local Ray cluster's own servers, s
 VIEWER_BEFORE_TESTS = pytest.StashKey[set[int]]()
 VIEWER_PROCESSES = {"x11vnc", "websockify", "chromium"}  # book/watch's VNC view and the browser that looks at it
 sys.path.insert(0, str(ROOT))  # helpers/, when pytest runs without the Makefile's PYTHONPATH
-from host_runs import RUNS_FOLDER_PREFIX, finish_notebook_runs, in_a_runs_folder, notebook_runs  # noqa: E402
+from host_runs import (  # noqa: E402
+    RUNS_FOLDER_PREFIX,
+    HostRuns,
+    NotebookRun,
+    finish_notebook_runs,
+    in_a_runs_folder,
+    notebook_runs,
+)
 
 from helpers.reproduce import child_environment  # noqa: E402
 
@@ -117,6 +124,15 @@ def built_book(request: pytest.FixtureRequest) -> Path:
     assert not viewer_left, f"the build left x11vnc, websockify or chromium running: pids {sorted(viewer_left)}"
     notebook_runs(request.session)
     return HTML
+
+
+@pytest.fixture
+def host_runs(request: pytest.FixtureRequest) -> HostRuns[NotebookRun]:
+    """The session's notebook runs (tests/host_runs.py): started when the book was built, or now.
+
+    A test that takes this fixture is parametrized by `runtime` and `chapter`: its run is one of them.
+    """
+    return notebook_runs(request.session)
 
 
 _REPORTS: list[tuple[str, list[str]]] = []

@@ -213,20 +213,20 @@ def notebook_run(runtime: str, chapter: str) -> NotebookRun:
     return NotebookRun(None, process, workdir, time.monotonic() - start)
 
 
-NOTEBOOK_TEST = "test_the_notebook_runs_top_to_bottom_in_each_host_environment"
-
-
 _RUNS = pytest.StashKey[HostRuns[NotebookRun]]()
 
 
 def notebook_runs(session: pytest.Session) -> HostRuns[NotebookRun]:
-    """The session's runs of the notebook tests it selected, started on the first call."""
+    """The runs that the session's selected tests look at (those that take conftest's host_runs fixture).
+
+    One run for each (runtime, chapter) among those tests' parameters, started on the first call.
+    """
     if _RUNS not in session.stash:
-        tasks = [
+        tasks = dict.fromkeys(
             (item.callspec.params["runtime"], item.callspec.params["chapter"])
             for item in session.items
-            if getattr(item, "originalname", None) == NOTEBOOK_TEST
-        ]
+            if "host_runs" in getattr(item, "fixturenames", ())
+        )
         session.stash[_RUNS] = HostRuns(tasks, notebook_run, workers())
     return session.stash[_RUNS]
 

@@ -34,7 +34,6 @@ from host_runs import (
     NotebookRun,
     colab_environment,
     make_environment,
-    notebook_runs,
     restore_colab_env,
     wait_for_notebook_runs,
 )
@@ -256,12 +255,6 @@ def test_an_environment_without_its_python_is_skipped_here_and_fails_where_ci_as
     monkeypatch.setenv("GYM_ON_A_SERVER_ALL_HOSTS", "1")
     with pytest.raises(pytest.fail.Exception, match="every host environment must run"):
         skip_without(missing)
-
-
-@pytest.fixture
-def host_runs(request: pytest.FixtureRequest) -> HostRuns[NotebookRun]:
-    """The session's notebook runs (tests/host_runs.py): started when the book was built, or now."""
-    return notebook_runs(request.session)
 
 
 _RUNS: dict[str, list[str]] = {}

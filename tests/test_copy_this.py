@@ -2,10 +2,10 @@
 
 The cell uses public packages only, never helpers/. Here each one runs on its own: as the only cell
 of a notebook, in a fresh kernel that starts in an empty folder, with no PYTHONPATH and no DISPLAY
-(none of them opens a window, so none needs Xvfb), in this repository's virtualenv and in each
-Colab parity environment that exists here (`make colab-env`; there after the chapter's notebook
-setup cell, which installs what the cell's `pip install` comment names). The built pages show it
-first, on the first screen.
+(none of them opens a window, so none needs Xvfb), in this repository's virtualenv; and in each
+Colab parity environment (`make colab-env`), where it is the cell after the setup cell in the
+chapter's notebook run (tests/host_runs.py), which installs what the cell's `pip install` comment
+names. The built pages show it first, on the first screen.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-from host_runs import COLAB_VENVS, colab_environment, restore_colab_env, wait_for_notebook_runs
+from host_runs import COLAB_VENVS, HostRuns, NotebookRun, colab_environment
 from playwright.sync_api import Browser
-from test_colab import code_cells, colab_python
+from test_colab import skip_without
 from test_site import browser, site  # noqa: F401 - fixtures
 
 from conftest import ROOT, decode_video, page
@@ -29,12 +29,6 @@ from conftest import ROOT, decode_video, page
 HOW_TO = ["setup", "query", "video", "agents", "atari", "mujoco", "box2d_toy_text", "servers", "many", "migrate"]
 TAG = "copy-this"
 SCREEN = {"width": 1400, "height": 900}
-# This repository's virtualenv, and each Colab parity virtualenv made on this machine.
-ENVIRONMENTS = {"repository": ROOT / ".venv"} | {
-    runtime: venv for runtime, venv in COLAB_VENVS.items() if (venv / "bin" / "python").exists()
-}
-# The Colab ones are the notebook runs' too (tests/host_runs.py): those cases come after the runs.
-RUNTIMES = [pytest.param(r, marks=[pytest.mark.host_environment] if r != "repository" else []) for r in ENVIRONMENTS]
 # Run after the cell: where, if anywhere, this kernel would import helpers from.
 WHERE_HELPERS = "import importlib.util\nprint(importlib.util.find_spec('helpers'))"
 
@@ -61,43 +55,28 @@ def test_the_copy_this_cell_comes_right_after_the_title_and_one_sentence_and_imp
     assert not re.search(r"^\s*(from|import)\s+helpers\b", copy_this(chapter), re.M)
 
 
-def run_alone(chapter: str, runtime: str, workdir: Path, session: pytest.Session) -> nbformat.NotebookNode:
-    """Execute the chapter's copy-this cell in a fresh kernel started in workdir; return the notebook executed."""
-    venv = ENVIRONMENTS[runtime]
+def run_alone(chapter: str, workdir: Path) -> nbformat.NotebookNode:
+    """Execute the chapter's copy-this cell in a fresh kernel of this repository's virtualenv, started in workdir."""
     cells = [copy_this(chapter), WHERE_HELPERS]
-    if runtime != "repository":  # a Colab notebook: its setup cell first, as the reader would run it
-        wait_for_notebook_runs(session)
-        restore_colab_env(venv)
-        cells.insert(0, code_cells(nbformat.read(ROOT / f"book/{chapter}.ipynb", as_version=4))[0])
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in cells])
     nbformat.write(notebook, workdir / "alone.ipynb")
-    python = venv / "bin" / "python" if runtime == "repository" else colab_python(runtime)
+    venv = ROOT / ".venv"
     run = subprocess.run(
-        [python, ROOT / "tests" / "colab_execute.py", workdir / "alone.ipynb", workdir, "binder"],
+        [venv / "bin" / "python", ROOT / "tests" / "colab_execute.py", workdir / "alone.ipynb", workdir, "binder"],
         cwd=workdir,
         env=colab_environment(venv),  # no DISPLAY, no PYTHONPATH, this virtualenv's Python first
         capture_output=True,
         text=True,
         timeout=600,
     )
-    assert run.returncode == 0, f"it failed on its own in {runtime}:\n{run.stdout[-4000:]}\n{run.stderr[-2000:]}"
+    assert run.returncode == 0, f"it failed on its own:\n{run.stdout[-4000:]}\n{run.stderr[-2000:]}"
     assert json.loads(run.stdout.splitlines()[-1])["cells"] == len(cells)
     return nbformat.read(workdir / "executed.ipynb", as_version=4)
 
 
-@pytest.mark.parametrize("runtime", RUNTIMES)
-@pytest.mark.parametrize("chapter", HOW_TO)
-def test_the_copy_this_cell_runs_on_its_own_from_an_empty_folder(
-    chapter: str, runtime: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    workdir = tmp_path / "empty"
-    workdir.mkdir()
-
-    executed = run_alone(chapter, runtime, workdir, request.session)
-
-    *_, cell, where = executed.cells
-    if runtime == "repository":  # a Colab notebook's setup cell writes helpers/ beside it, on purpose
-        assert where.outputs[0]["text"].strip() == "None", "the kernel could import helpers/"
+def check_what_it_shows(chapter: str, cell: nbformat.NotebookNode) -> None:
+    """The cell ran without an error and shows something; its stderr is explained; its videos decode."""
+    assert not [output for output in cell.outputs if output.output_type == "error"], f"{chapter}: {cell.outputs}"
     shown = [output for output in cell.outputs if output.get("name") != "stderr"]
     assert shown, f"{chapter}: the cell shows nothing"
     explained = "\n".join(path.read_text() for path in (ROOT / "book").glob("troubleshooting*.md"))
@@ -108,6 +87,37 @@ def test_the_copy_this_cell_runs_on_its_own_from_an_empty_folder(
     videos = [decode_video(base64.b64decode(data)) for data in re.findall(r"data:video/mp4;base64,([\w+/=]+)", html)]
     if re.search(r"(?<!Record)Video\(", copy_this(chapter)):  # IPython's Video: the cell films
         assert videos and all(video.frames > 0 and "h264" in video.stream for video in videos), f"{chapter}: {videos}"
+
+
+@pytest.mark.parametrize("chapter", HOW_TO)
+def test_the_copy_this_cell_runs_on_its_own_from_an_empty_folder(chapter: str, tmp_path: Path) -> None:
+    workdir = tmp_path / "empty"
+    workdir.mkdir()
+
+    *_, cell, where = run_alone(chapter, workdir).cells
+
+    assert where.outputs[0]["text"].strip() == "None", "the kernel could import helpers/"
+    check_what_it_shows(chapter, cell)
+
+
+# On Colab's stack the recipe is the cell after the setup cell, in the chapter's notebook run
+# (tests/host_runs.py): a fresh kernel in an empty folder, where the setup cell has installed what
+# the recipe's `pip install` comment names and written helpers/ beside the notebook, on purpose.
+@pytest.mark.host_environment
+@pytest.mark.parametrize("runtime", COLAB_VENVS)
+@pytest.mark.parametrize("chapter", [f"book/{name}" for name in HOW_TO])
+def test_the_copy_this_cell_runs_right_after_the_setup_cell_on_colabs_stack(
+    host_runs: HostRuns[NotebookRun], chapter: str, runtime: str
+) -> None:
+    outcome = host_runs.result((runtime, chapter))
+    skip_without(outcome.missing)
+    executed = nbformat.read(outcome.workdir / "executed.ipynb", as_version=4)
+    recipe = copy_this(Path(chapter).name)
+
+    code = [cell for cell in executed.cells if cell.cell_type == "code"]
+    assert code[2].source == recipe, f"{chapter}: the cell after the setup cell is not the recipe"
+    assert code[2].execution_count is not None, f"{chapter} stopped before its recipe in {runtime}"
+    check_what_it_shows(Path(chapter).name, code[2])
 
 
 @pytest.mark.parametrize("chapter", HOW_TO)
