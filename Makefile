@@ -57,10 +57,11 @@ FINGERPRINT := $(shell cat helpers/*.py requirements.txt tools/reproductions.txt
 DOWNLOADS := $(VENV)/downloads
 export GYM_ON_A_SERVER_DOWNLOADS := $(CURDIR)/$(DOWNLOADS)
 
-# The site's own styles and scripts (_static/) and its extensions (tools/build_report.py and others) reach
+# The site's own styles and scripts (_static/), its extensions (tools/build_report.py and others) and
+# the notebooks its download buttons serve (book/*.ipynb, put there by tools/launch_links.py) reach
 # _build/html only when Sphinx writes a page, and it writes none when no chapter changed: when they
 # changed, every page is written again (nothing re-executes).
-SITE_FINGERPRINT := $(shell cat _static/* _templates/*/* tools/build_report.py tools/launch_links.py tools/relative_paths.py tools/search_index_entries.py \
+SITE_FINGERPRINT := $(shell cat _static/* _templates/*/* book/*.ipynb tools/build_report.py tools/launch_links.py tools/relative_paths.py tools/search_index_entries.py \
                       | sha256sum | cut -c1-16)
 
 # When make started: `make test` counts the time until pytest starts as its setup (tests/phases.py).

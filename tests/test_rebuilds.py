@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_download import downloaded
 
 from conftest import copy_repository, page
 
@@ -80,6 +81,19 @@ def test_a_change_to_requirements_re_executes_every_chapter(repo_copy: Path) -> 
 
     assert rebuild.returncode == 0, warnings_in(rebuild)
     assert executed_chapters(rebuild) == CHAPTERS
+
+
+def test_a_regenerated_notebook_reaches_the_download_button_and_executes_nothing(repo_copy: Path) -> None:
+    notebook = repo_copy / "book" / "setup.ipynb"  # as `make notebooks` rewrites it when its setup cell changed
+    regenerated = notebook.read_text().replace("# @title Setup: run me first", "# @title Setup: run me first (new)")
+    assert regenerated != notebook.read_text(), "the setup cell's title this test changes has moved"
+    notebook.write_text(regenerated)
+
+    rebuild = make_book(repo_copy)
+
+    assert rebuild.returncode == 0, warnings_in(rebuild)
+    assert executed_chapters(rebuild) == []
+    assert downloaded(repo_copy / "_build" / "html", "book/setup").read_text() == regenerated
 
 
 def test_a_cell_that_raises_unexpectedly_fails_the_build_and_is_named(repo_copy: Path) -> None:
