@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zlib
 from importlib import metadata
 from pathlib import Path
@@ -83,12 +84,14 @@ def _install_pip(pins):
     # A module already imported would stay at its old version until the runtime restarts.
     imported = [pin for name, pin in todo.items() if name in installed and name.replace("-", "_") in sys.modules]
     release = r"\d+(\.\d+)*([a-z]+\d*)?(\.post\d+)?(\.dev\d+)?(\+[\w.]+)?"  # a version pip can pin
-    held = Path(os.environ.get("TMPDIR", "/tmp")) / "installed-before-setup.txt"
-    held.write_text(
-        "".join(f"{n}=={v}\n" for n, v in installed.items() if n not in wanted and re.fullmatch(release, v))
-    )
+    # A file of its own: two notebooks that set up at once on one machine must not read each other's.
+    with tempfile.NamedTemporaryFile("w", prefix="installed-before-setup-", suffix=".txt", delete=False) as held:
+        held.write("".join(f"{n}=={v}\n" for n, v in installed.items() if n not in wanted and re.fullmatch(release, v)))
     print("pip install", *todo.values(), flush=True)
-    failed = _quiet(sys.executable, "-m", "pip", "install", "-q", "--constraint", str(held), *todo.values())
+    try:
+        failed = _quiet(sys.executable, "-m", "pip", "install", "-q", "--constraint", held.name, *todo.values())
+    finally:
+        os.remove(held.name)
     if failed:
         return list(todo.values()), imported
     return [], imported
