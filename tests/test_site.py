@@ -13,7 +13,8 @@ import subprocess
 import sys
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -38,7 +39,8 @@ MAX_VIDEO_BYTES = 1_500_000
 
 # Every page of the site: the chapters, the pages Jupyter Book adds (index.html only redirects) and
 # the build report (tools/build_report.py).
-SITE_PAGES = [f"{chapter}.html" for chapter in chapters()] + ["search.html", "genindex.html", "build-report.html"]
+CHAPTERS = chapters()
+SITE_PAGES = [f"{chapter}.html" for chapter in CHAPTERS] + ["search.html", "genindex.html", "build-report.html"]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -90,22 +92,45 @@ VIDEO_STATE = """async (video) => {
 }"""
 
 
+@dataclass
+class DesktopView:
+    """What a page shows at 1400 x 900 in the light scheme, read in one visit (see desktop_view)."""
+
+    script_errors: list[str]
+    videos: list[dict]  # VIDEO_STATE of each video
+    frame: dict  # PAGE_FRAME
+    fit: dict | None  # FIT, for a chapter
+
+
+@pytest.fixture(scope="module")
+def desktop_view(site: str, browser: Browser) -> Callable[[str], DesktopView]:
+    """A page's DesktopView, from one visit that several tests read: its screenshot is kept too."""
+
+    @functools.cache
+    def view(page_path: str) -> DesktopView:
+        tab = browser.new_page(viewport={"width": 1400, "height": 900})
+        script_errors: list[str] = []
+        tab.on("pageerror", lambda error: script_errors.append(str(error)))
+        tab.goto(f"{site}/{page_path}", wait_until="load")
+        frame = tab.evaluate(PAGE_FRAME)
+        fit = tab.evaluate(FIT) if page_path.removesuffix(".html") in CHAPTERS else None
+        videos = [video.evaluate(VIDEO_STATE) for video in tab.locator("video").element_handles()]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=SCREENSHOTS / (page_path.replace("/", "-").removesuffix(".html") + ".png"), full_page=True)
+        tab.close()
+        return DesktopView(script_errors, videos, frame, fit)
+
+    return view
+
+
 @pytest.mark.parametrize("page_path", SITE_PAGES)
 def test_every_page_loads_without_script_errors_and_its_videos_play(
-    site: str, browser: Browser, page_path: str
+    desktop_view: Callable[[str], DesktopView], page_path: str
 ) -> None:
-    tab = browser.new_page(viewport={"width": 1280, "height": 900})
-    script_errors: list[str] = []
-    tab.on("pageerror", lambda error: script_errors.append(str(error)))
+    view = desktop_view(page_path)
 
-    tab.goto(f"{site}/{page_path}", wait_until="load")
-    states = [video.evaluate(VIDEO_STATE) for video in tab.locator("video").element_handles()]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=SCREENSHOTS / (page_path.replace("/", "-").removesuffix(".html") + ".png"), full_page=True)
-    tab.close()
-
-    assert script_errors == []
-    for state in states:
+    assert view.script_errors == []
+    for state in view.videos:
         assert state["error"] is None, f"media error {state['error']} in {page_path}"
         assert state["readyState"] >= 2 and state["duration"] > 0
         assert state["advanced"] and not state["paused"], f"a video in {page_path} does not play"
@@ -175,12 +200,9 @@ PAGE_FRAME = """() => {
 
 @pytest.mark.parametrize("page_path", SITE_PAGES)
 def test_every_page_shows_one_search_field_and_no_empty_header_band(
-    site: str, browser: Browser, page_path: str
+    desktop_view: Callable[[str], DesktopView], page_path: str
 ) -> None:
-    tab = browser.new_page(viewport={"width": 1400, "height": 900})
-    tab.goto(f"{site}/{page_path}", wait_until="load")
-    frame = tab.evaluate(PAGE_FRAME)
-    tab.close()
+    frame = desktop_view(page_path).frame
 
     assert frame["searches"] == 1, f"{page_path} shows {frame['searches']} search fields"
     assert frame["emptyBands"] == [], f"{page_path} starts with a band that shows nothing but search"
@@ -435,12 +457,10 @@ FIT = """() => {
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_every_chapter_fits_its_column_at_1400_px_with_videos_320_px_wide_and_a_colab_badge(
-    site: str, browser: Browser, chapter: str
+    desktop_view: Callable[[str], DesktopView], chapter: str
 ) -> None:
-    tab = browser.new_page(viewport={"width": 1400, "height": 900})
-    tab.goto(f"{site}/{chapter}.html", wait_until="load")
-    fit = tab.evaluate(FIT)
-    tab.close()
+    fit = desktop_view(f"{chapter}.html").fit
+    assert fit is not None
 
     assert fit["code"] == [], f"{len(fit['code'])} code cells of {chapter} are cut off: {fit['code'][:3]}"
     assert fit["tables"] == [] and fit["unpadded"] == 0
