@@ -29,13 +29,24 @@ BIN    := $(VENV)/bin
 # novnc, websockify:          noVNC, the browser's VNC client, and the relay that serves it (book/watch)
 # chromium:                   book/watch takes screenshots of noVNC and MuJoCo's web viewer in it,
 #                             and the tests open every built page in it
+# ccache:                     a compiler cache for the C++ that chapters compile (below)
 APT_PACKAGES := xvfb xauth x11-utils cmake g++ zlib1g-dev python3-venv \
                 libegl1 libgl1 libgl1-mesa-dri libosmesa6 libx11-6 \
-                x11vnc novnc websockify chromium
+                x11vnc novnc websockify chromium ccache
+
+# book/box2d_toy_text builds box2d-py from source (a minute of g++) in the build and again in each host
+# environment's run of its notebook, and installing atari-py 0.2.9 builds it the first time on each
+# Python. ccache's gcc and g++ come first on the PATH, so each builds for real (pip, setup.py, swig
+# and the compiler driver all run) and compiles only what this machine has not compiled before:
+# the same sources, flags and compiler give back the same objects. Its cache is ~/.cache/ccache;
+# pip builds in a new folder under /tmp each time, so paths there do not count.
+CCACHE_BIN := /usr/lib/ccache
+export CCACHE_BASEDIR := /tmp
+export CCACHE_NOHASHDIR := true
 
 # Chapters import helpers/render.py, and shell out to the virtualenv's python and pip.
 export PYTHONPATH := $(CURDIR)
-export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PATH := $(CURDIR)/$(BIN):$(CCACHE_BIN):$(PATH)
 
 # tools/execute_chapters.py executes the changed chapters first, several at once, each under its own
 # virtual display, into the execution cache that jupyter-book build then reads. The build itself runs

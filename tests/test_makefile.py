@@ -1,4 +1,5 @@
-"""The Makefile's promises: where you are not root it prints the apt-get line and stops; CI gets every Python."""
+"""The Makefile's promises: where you are not root it prints the apt-get line and stops; CI gets every Python;
+C++ compiled again in a new folder comes from ccache."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -57,3 +60,41 @@ def test_the_workflow_installs_every_host_environments_python_and_fails_a_skippe
     assert set(re.search(r"uv python install (.+)", install)[1].split()) == set(pythons.values())
     assert {variables[name]: version for name, version in exported.items()} == pythons
     assert make_test["env"]["GYM_ON_A_SERVER_ALL_HOSTS"] == "1"
+
+
+def make_environment() -> dict[str, str]:
+    """The environment that make gives the build and the tests (its exported variables)."""
+    printed = subprocess.run(
+        ["make", "--no-print-directory", "--eval", "print-environment: ; @env -0", "print-environment"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return dict(line.split("=", 1) for line in printed.split("\0") if "=" in line)
+
+
+def test_cpp_that_a_chapter_compiles_again_in_a_new_pip_build_folder_comes_from_ccache(tmp_path: Path) -> None:
+    """box2d-py, built from source by book/box2d_toy_text, is compiled in a new /tmp folder each time."""
+    environment = {**make_environment(), "CCACHE_DIR": str(tmp_path / "ccache")}
+    assert shutil.which("g++", path=environment["PATH"]) == "/usr/lib/ccache/g++"
+    stats = ["ccache", "--print-stats"]
+
+    for build in ("pip-install-a", "pip-install-b"):  # as pip names its build folders
+        folder = Path(tempfile.mkdtemp(prefix=build))
+        (folder / "b2Math.cpp").write_text("int b2Dot(int a, int b) { return a * b; }\n")
+        subprocess.run(
+            ["g++", "-g", "-O2", "-c", folder / "b2Math.cpp", "-o", folder / "b2Math.o"],
+            cwd=folder,
+            env=environment,
+            check=True,
+        )
+        shutil.rmtree(folder)
+    counts = dict(
+        line.split("\t")
+        for line in subprocess.run(
+            stats, env=environment, capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+    )
+
+    assert (counts["direct_cache_hit"], counts["cache_miss"]) == ("1", "1")
