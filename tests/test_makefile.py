@@ -1,5 +1,4 @@
-"""The Makefile's promises: where you are not root it prints the apt-get line and stops; CI gets every Python;
-C++ compiled again in a new folder comes from ccache."""
+"""The Makefile's promises: the apt-get line where you are not root, every Python in CI, C++ compiled once."""
 
 from __future__ import annotations
 
