@@ -77,7 +77,6 @@ def test_cpp_that_a_chapter_compiles_again_in_a_new_pip_build_folder_comes_from_
     """box2d-py, built from source by book/box2d_toy_text, is compiled in a new /tmp folder each time."""
     environment = {**make_environment(), "CCACHE_DIR": str(tmp_path / "ccache")}
     assert shutil.which("g++", path=environment["PATH"]) == "/usr/lib/ccache/g++"
-    stats = ["ccache", "--print-stats"]
 
     for build in ("pip-install-a", "pip-install-b"):  # as pip names its build folders
         folder = Path(tempfile.mkdtemp(prefix=build))
@@ -92,7 +91,7 @@ def test_cpp_that_a_chapter_compiles_again_in_a_new_pip_build_folder_comes_from_
     counts = dict(
         line.split("\t")
         for line in subprocess.run(
-            stats, env=environment, capture_output=True, text=True, check=True
+            ["ccache", "--print-stats"], env=environment, capture_output=True, text=True, check=True
         ).stdout.splitlines()
     )
 
