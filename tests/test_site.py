@@ -70,7 +70,7 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-# Waits up to 10 s for the video's first frame, then plays it for half a second, counting the
+# Waits up to 30 s for the video's first frame, then plays it for half a second, counting the
 # "timeupdate" events that playing fires (a loop shorter than that may end where it started). (A
 # <source> that fails to decode reports its error on itself, not on the <video>: hence the limit.)
 VIDEO_STATE = """async (video) => {
@@ -78,7 +78,7 @@ VIDEO_STATE = """async (video) => {
         await new Promise((resolve) => {
             video.addEventListener("loadeddata", resolve, {once: true});
             video.addEventListener("error", resolve, {once: true});
-            setTimeout(resolve, 10000);
+            setTimeout(resolve, 30000);
         });
     }
     if (video.readyState >= 2 && !video.error) {
@@ -90,7 +90,7 @@ VIDEO_STATE = """async (video) => {
                 advanced: updates > 0, paused: video.paused};
     }
     return {readyState: video.readyState, duration: video.duration,
-            error: video.error ? video.error.code : "no frame within 10 s"};
+            error: video.error ? video.error.code : "no frame within 30 s"};
 }"""
 
 
