@@ -7,6 +7,7 @@ the mechanism is the same for every chapter.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -34,10 +35,14 @@ def executed_chapters(build: subprocess.CompletedProcess[str]) -> list[str]:
     return sorted(re.findall(r"^Executed (book/[\w-]+)\.md in ", log, re.M))
 
 
-@pytest.fixture
-def repo_copy(tmp_path: Path) -> Path:
-    """A copy of the repository with its build (and execution cache), sharing .venv, built once."""
-    copy = copy_repository(tmp_path / "repo", with_build=True)
+@pytest.fixture(scope="module")
+def built_copy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A copy of the repository with its build (and execution cache), sharing .venv, built once; and its snapshot.
+
+    The snapshot keeps the files' times, so a copy put back from it is as the build left it.
+    """
+    base = tmp_path_factory.mktemp("rebuilds")
+    copy = copy_repository(base / "repo", with_build=True)
     toc = "format: jb-book\nroot: book/setup\nchapters:\n  - file: book/query\n  - file: book/intro\n"
     (copy / "_toc.yml").write_text(toc)
     for chapter in CHAPTERS:  # a link to a chapter left out becomes its plain name (prose only: the cache holds)
@@ -49,6 +54,20 @@ def repo_copy(tmp_path: Path) -> Path:
         )
     first = make_book(copy)
     assert first.returncode == 0, warnings_in(first)
+    snapshot = base / "snapshot"
+    shutil.copytree(copy, snapshot, symlinks=True)
+    return copy, snapshot
+
+
+@pytest.fixture
+def repo_copy(built_copy: tuple[Path, Path]) -> Path:
+    """The built copy as its first build left it, put back from the snapshot for each test.
+
+    It goes back in the same folder: Sphinx and the execution cache know the folder they built in.
+    """
+    copy, snapshot = built_copy
+    shutil.rmtree(copy)
+    shutil.copytree(snapshot, copy, symlinks=True)
     return copy
 
 
