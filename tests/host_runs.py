@@ -158,7 +158,15 @@ for dist in importlib.metadata.distributions():
 
 
 def restore_colab_env(venv: Path) -> None:
-    """Put a Colab virtualenv back as `make colab-env` made it: a notebook's setup cell installs into it."""
+    """Put a Colab virtualenv back as `make colab-env` made it: a notebook's setup cell installs into it.
+
+    Nothing is done when site-packages has not changed since the last time it was put back: pip
+    changes the folder whenever it installs or uninstalls a distribution (its .dist-info folder).
+    """
+    [site_packages] = (venv / "lib").glob("python3*/site-packages")
+    stamp = venv / "restored.txt"  # site-packages' modification time when it was last put back
+    if stamp.exists() and stamp.read_text() == str(site_packages.stat().st_mtime_ns):
+        return
     pip = [str(venv / "bin" / "python"), "-m", "pip", "--quiet", "--disable-pip-version-check"]
     pristine = set((venv / "pristine.txt").read_text().splitlines())
     now = set(subprocess.run([*pip, "freeze"], capture_output=True, text=True, check=True).stdout.splitlines())
@@ -171,6 +179,7 @@ def restore_colab_env(venv: Path) -> None:
     lost = subprocess.run([venv / "bin" / "python", "-c", LOST_FILES], capture_output=True, text=True, check=True)
     if damaged := lost.stdout.split():
         subprocess.run([*pip, "install", "--no-deps", "--force-reinstall", *damaged], capture_output=True, check=True)
+    stamp.write_text(str(site_packages.stat().st_mtime_ns))
 
 
 def colab_environment(venv: Path) -> dict[str, str]:
