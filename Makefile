@@ -126,10 +126,12 @@ endef
 system-packages:
 	$(call apt_install,$(APT_PACKAGES))
 
+# pip installs uv at its pin, and uv the rest, copying files out of its cache (~/.cache/uv) rather
+# than linking them: a chapter that writes into an installed package must not change the cache.
 $(VENV)/installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --upgrade pip $$(grep '^uv==' requirements.txt)
+	$(BIN)/uv pip install --quiet --link-mode copy --python $(BIN)/python -r requirements.txt
 	# Build Matplotlib's font cache now: building it during a chapter can print a notice to stderr.
 	$(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
