@@ -85,11 +85,14 @@ VIDEO_STATE = """async (video) => {
         });
     }
     if (video.readyState >= 2 && !video.error) {
+        // read before playing: a loop shorter than the half second below is back at its start then,
+        // and while Chromium seeks there readyState drops to 1 (HAVE_METADATA)
+        const readyState = video.readyState;
         let updates = 0;
         video.addEventListener("timeupdate", () => updates++);
         await video.play();
         await new Promise((resolve) => setTimeout(resolve, 500));
-        return {readyState: video.readyState, duration: video.duration, error: null,
+        return {readyState, duration: video.duration, error: null,
                 advanced: updates > 0, paused: video.paused};
     }
     return {readyState: video.readyState, duration: video.duration,
