@@ -122,11 +122,7 @@ def desktop_view(site: str, browser: Browser) -> Callable[[str], DesktopView]:
         tab.goto(f"{site}/{page_path}", wait_until="load")
         frame = tab.evaluate(PAGE_FRAME)
         fit = tab.evaluate(FIT) if page_path.removesuffix(".html") in CHAPTERS else None
-        videos = []
-        for video in tab.locator("video").element_handles():
-            # Scrolled to, as a reader would: Chromium may load a video out of view no further than its metadata.
-            video.scroll_into_view_if_needed()
-            videos.append(video.evaluate(VIDEO_STATE))
+        videos = [video.evaluate(VIDEO_STATE) for video in tab.locator("video").element_handles()]
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=SCREENSHOTS / (page_path.replace("/", "-").removesuffix(".html") + ".jpg"), **FULL_PAGE)
         tab.close()
